@@ -1,0 +1,61 @@
+package dev.regshim.qemu;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A QEMU release as printed by {@code qemu-system-aarch64 --version}, e.g.
+ * {@code QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)}.
+ *
+ * @param text the whole first line, for messages
+ */
+public record QemuVersion(int major, int minor, int micro, String text) implements Comparable<QemuVersion> {
+
+    private static final Pattern VERSION_LINE =
+            Pattern.compile("QEMU emulator version (\\d{1,4})\\.(\\d{1,4})(?:\\.(\\d{1,6}))?");
+
+    /** Parses the output of {@code --version}; throws when it names no QEMU version. */
+    public static QemuVersion parse(String versionOutput) {
+        Matcher m = VERSION_LINE.matcher(versionOutput);
+        if (!m.find()) {
+            String first = versionOutput.lines().findFirst().orElse("").strip();
+            throw new QemuException("not a QEMU version line: '" + abbreviate(first) + "'");
+        }
+        int micro = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        String line = versionOutput.substring(m.start()).lines().findFirst().orElse("").strip();
+        return new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro, line);
+    }
+
+    public boolean atLeast(int wantMajor, int wantMinor) {
+        return major > wantMajor || (major == wantMajor && minor >= wantMinor);
+    }
+
+    /** The {@code file:} migration URI exists since QEMU 8.2; before that a file is written through {@code exec:}. */
+    public boolean hasFileMigrationUri() {
+        return atLeast(8, 2);
+    }
+
+    /** "7.2.22". */
+    public String number() {
+        return major + "." + minor + "." + micro;
+    }
+
+    @Override
+    public int compareTo(QemuVersion o) {
+        int c = Integer.compare(major, o.major);
+        if (c == 0) {
+            c = Integer.compare(minor, o.minor);
+        }
+        return c != 0 ? c : Integer.compare(micro, o.micro);
+    }
+
+    @Override
+    public String toString() {
+        return number();
+    }
+
+    private static String abbreviate(String s) {
+        int max = 120;
+        return s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+}

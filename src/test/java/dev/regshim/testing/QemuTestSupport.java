@@ -1,0 +1,99 @@
+package dev.regshim.testing;
+
+import dev.regshim.qemu.QemuBinary;
+import dev.regshim.qemu.QemuException;
+import dev.regshim.qemu.QemuVersion;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How tests get at real QEMU and its tools. The policy is the project's: a test that needs something absent is
+ * skipped on a developer machine but FAILS when env {@code CI=true}, so CI can never go green by skipping.
+ *
+ * <p>QEMU 10.0 is provided by {@code scripts/get-qemu10.sh}, which {@code .ci/run} runs before the tests; on a
+ * developer machine run it once by hand (it is idempotent and caches under {@code ~/.cache/regshim}).
+ */
+public final class QemuTestSupport {
+
+    private static volatile QemuBinary qemu;
+    private static volatile QemuBinary qemu10;
+
+    private QemuTestSupport() {
+    }
+
+    public static boolean isCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** The default {@code qemu-system-aarch64} (7.2 on this project's machines), or skip/fail. */
+    public static QemuBinary requireQemu() {
+        QemuBinary b = qemu;
+        if (b == null) {
+            Optional<QemuBinary> found = QemuBinary.find();
+            if (found.isEmpty()) {
+                missing(QemuBinary.EXECUTABLE + " (set " + QemuBinary.ENV_QEMU + " or install qemu-system-arm)");
+            }
+            b = found.get();
+            try {
+                b.version();
+            } catch (QemuException e) {
+                missing("a working " + QemuBinary.EXECUTABLE + " (" + e.getMessage() + ")");
+            }
+            qemu = b;
+        }
+        return b;
+    }
+
+    /** QEMU 10.0.x from {@code scripts/get-qemu10.sh}, or skip/fail. */
+    public static QemuBinary requireQemu10() {
+        QemuBinary b = qemu10;
+        if (b == null) {
+            Optional<QemuBinary> found = QemuBinary.qemu10();
+            if (found.isEmpty()) {
+                missing("QEMU 10.0 (run scripts/get-qemu10.sh, or set " + QemuBinary.ENV_QEMU10 + ")");
+            }
+            b = found.get();
+            qemu10 = b;
+        }
+        return b;
+    }
+
+    /** An executable on PATH (e.g. {@code aarch64-linux-gnu-as}, {@code zstd}), or skip/fail. */
+    public static Path requireTool(String executable) {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                Path p = Path.of(dir.isEmpty() ? "." : dir, executable);
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        missing(executable + " on PATH");
+        throw new AssertionError("unreachable");
+    }
+
+    /** The arguments of the paused guests most tests use: {@code -M virt -cpu CPU -m 64} plus extras. */
+    public static List<String> virt(String cpu, String... extra) {
+        List<String> args = new ArrayList<>(List.of("-M", "virt", "-cpu", cpu, "-m", "64"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    public static QemuVersion version(QemuBinary b) {
+        return b.version();
+    }
+
+    private static void missing(String what) {
+        if (isCi()) {
+            Assertions.fail("CI=true but the test needs " + what);
+        }
+        Assumptions.abort("skipped: needs " + what);
+    }
+}
