@@ -19,7 +19,8 @@ set -euo pipefail
 
 force=false
 if [ "${1:-}" = "--force" ]; then force=true; shift; fi
-cache=${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/regshim}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/regshim}
 DEST=${1:-$cache/qemu-10.0}
 WANT_SERIES="QEMU emulator version 10.0."
 

@@ -44,6 +44,7 @@ public final class QemuProcess implements AutoCloseable {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_MIGRATION_TIMEOUT = Duration.ofSeconds(60);
     static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final Duration MIN_CALL_TIMEOUT = Duration.ofSeconds(1);
     private static final long POLL_MIN_MS = 2;
     private static final long POLL_MAX_MS = 20;
     /** Unix socket paths are limited to 107 bytes; leave room for the socket's own name. */
@@ -277,7 +278,7 @@ public final class QemuProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = POLL_MIN_MS;
         while (true) {
-            JsonNode info = qmp.execute("query-migrate", remaining(deadline, timeout));
+            JsonNode info = qmp.execute("query-migrate", remaining(deadline));
             String status = info.path("status").asText("");
             if (MIGRATION_DONE.contains(status)) {
                 return new MigrationResult(status, info.path("total-time").asLong(-1),
@@ -457,10 +458,9 @@ public final class QemuProcess implements AutoCloseable {
         return "; QEMU said: " + String.join(" | ", lines.subList(from, lines.size()));
     }
 
-    private static Duration remaining(long deadline, Duration whole) {
-        long left = deadline - System.nanoTime();
-        return left > 0 ? Duration.ofNanos(Math.max(left, QmpClient.DEFAULT_TIMEOUT.toNanos() / 10))
-                : Duration.ofMillis(Math.max(1, whole.toMillis() / 10));
+    /** The time left until the deadline, but at least {@link #MIN_CALL_TIMEOUT} so that a last poll can answer. */
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(deadline - System.nanoTime(), MIN_CALL_TIMEOUT.toNanos()));
     }
 
     private static void sleep(long millis) {

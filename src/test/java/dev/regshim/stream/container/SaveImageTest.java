@@ -346,8 +346,9 @@ class SaveImageTest {
     @Test
     void xzDecoderMemoryIsBounded() throws IOException {
         Path file = tmp.resolve("big-dict.xz");
-        try (OutputStream o = new org.tukaani.xz.XZOutputStream(Files.newOutputStream(file),
-                new org.tukaani.xz.LZMA2Options(9))) {
+        org.tukaani.xz.LZMA2Options bigDictionary = new org.tukaani.xz.LZMA2Options(0);
+        bigDictionary.setDictSize(8 << 20); // the decoder needs ~8 MiB, more than the 1 MiB allowed below
+        try (OutputStream o = new org.tukaani.xz.XZOutputStream(Files.newOutputStream(file), bigDictionary)) {
             o.write(raw);
         }
         SaveImage image = SaveImage.open(file, ContainerLimits.DEFAULT.withXzMemoryLimitKiB(1024));
