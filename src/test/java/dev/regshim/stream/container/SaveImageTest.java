@@ -148,6 +148,34 @@ class SaveImageTest {
         assertThat(readStream(SaveImage.open(out))).isEqualTo(raw);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = LibvirtFormat.class, names = {"RAW", "GZIP", "XZ"})
+    void readsTheSameByteByByteAndInOddChunks(LibvirtFormat format) throws IOException {
+        Path img = LibvirtImages.build(tmp.resolve("vm"), rawFile, format);
+        ByteArrayOutputStream single = new ByteArrayOutputStream();
+        try (InputStream in = SaveImage.open(img).openStream()) {
+            int b;
+            while ((b = in.read()) >= 0) {
+                single.write(b);
+            }
+        }
+        assertThat(single.toByteArray()).isEqualTo(raw);
+        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+        java.util.Random rnd = new java.util.Random(7);
+        try (InputStream in = SaveImage.open(img).openStream()) {
+            byte[] buf = new byte[4099];
+            while (true) {
+                int off = rnd.nextInt(3);
+                int n = in.read(buf, off, 1 + rnd.nextInt(4096));
+                if (n < 0) {
+                    break;
+                }
+                chunked.write(buf, off, n);
+            }
+        }
+        assertThat(chunked.toByteArray()).isEqualTo(raw);
+    }
+
     @Test
     void rewrapCarriesARewrittenStream() throws IOException {
         Path img = LibvirtImages.build(tmp.resolve("vm.xz"), rawFile, LibvirtFormat.XZ);
