@@ -1,0 +1,15 @@
+package dev.regshim.check;
+
+import dev.regshim.cpreg.LoadSettings;
+
+import java.util.List;
+
+/**
+ * The predicted outcome of loading a source's state on a destination.
+ *
+ * @param qemuLines the lines the destination QEMU prints, in order, without the program prefix
+ * @param firstError the first of those lines that is an error (not a warning), or null when it loads
+ */
+public record CheckResult(boolean loads, Stage stage, List<String> qemuLines, String firstError,
+                          List<VcpuCheck> vcpus, List<Fix> fixes, List<String> notes, LoadSettings settings) {
+}

@@ -1,0 +1,235 @@
+package dev.regshim.check;
+
+import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cpreg.CpuLoadModel;
+import dev.regshim.cpreg.CpuLoadOutcome;
+import dev.regshim.cpreg.KvmValueRule;
+import dev.regshim.cpreg.LoadSettings;
+import dev.regshim.cpreg.QemuMessages;
+import dev.regshim.cpreg.RegIssue;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.cpreg.Tolerance;
+import dev.regshim.cpreg.ValueConflict;
+import dev.regshim.profile.Profile;
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.RegId;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Predicts a destination QEMU's load of a source's state, in QEMU's order: the machine type (configuration
+ * section), the RAM block list, then every device section in stream order, running the cpreg model for each
+ * {@code cpu} section. QEMU stops at the first failure; the check carries on so that every offending register of
+ * every vCPU is named, then proposes fixes.
+ */
+public final class MigrationCheck {
+
+    private MigrationCheck() {
+    }
+
+    public static CheckResult run(Profile src, Profile dst, LoadSettings settings, KvmValueRule kvmRule) {
+        return new Runner(src, dst, settings, kvmRule).run();
+    }
+
+    private static final class Runner {
+        final Profile src;
+        final Profile dst;
+        final LoadSettings s;
+        final KvmValueRule kvmRule;
+        final List<String> lines = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
+        final Map<Integer, VcpuCheck> vcpus = new TreeMap<>();
+        Stage stage = Stage.NONE;
+
+        Runner(Profile src, Profile dst, LoadSettings s, KvmValueRule kvmRule) {
+            this.src = src;
+            this.dst = dst;
+            this.s = s;
+            this.kvmRule = kvmRule;
+        }
+
+        boolean failed() {
+            return stage != Stage.NONE;
+        }
+
+        void fail(Stage st, List<String> qemuLines) {
+            if (!failed()) {
+                stage = st;
+                lines.addAll(qemuLines);
+            }
+        }
+
+        CheckResult run() {
+            checkMachine();
+            checkRam();
+            if (src.hasDeviceModel() && dst.hasDeviceModel()) {
+                walkSections();
+            } else {
+                for (Profile.Vcpu v : src.vcpus()) {
+                    loadCpu(v.instance());
+                }
+            }
+            // Evaluate every vCPU, also those QEMU never reached, so the report names all problems.
+            for (Profile.Vcpu v : src.vcpus()) {
+                if (!vcpus.containsKey(v.instance())) {
+                    analyseOnly(v.instance());
+                }
+            }
+            if (!s.hidingActive() && src.asSent() && s.semantics().hasCompatProperties() && !s.hidden().isEmpty()) {
+                notes.add("hidden registers only take effect on a source running QEMU with the property; "
+                        + "a saved stream is checked as it is");
+            }
+            noteHiddenInStream();
+            String firstError = lines.stream().filter(l -> !l.startsWith("warning:")).findFirst().orElse(null);
+            List<VcpuCheck> list = new ArrayList<>(vcpus.values());
+            return new CheckResult(!failed(), stage, List.copyOf(lines), failed() ? firstError : null, list,
+                    Fixes.propose(list, s), List.copyOf(notes), s);
+        }
+
+        private void checkMachine() {
+            if (src.machineType() == null || dst.machineType() == null) {
+                return;
+            }
+            if (!src.machineType().equals(dst.machineType())) {
+                fail(Stage.MACHINE, List.of(QemuMessages.machineMismatch(src.machineType(), dst.machineType()),
+                        QemuMessages.loadFailed(QemuMessages.EINVAL)));
+            }
+        }
+
+        private void checkRam() {
+            if (src.ramBlocks() == null || dst.ramBlocks() == null || failed()) {
+                return;
+            }
+            Map<String, Long> local = new HashMap<>();
+            dst.ramBlocks().forEach(b -> local.put(b.name(), b.size()));
+            for (Profile.RamBlock b : src.ramBlocks()) {
+                Long size = local.get(b.name());
+                if (size == null) {
+                    fail(Stage.RAM, List.of(QemuMessages.unknownRamBlock(b.name()),
+                            QemuMessages.errorLoadingDevice(0, "ram"), QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    return;
+                }
+                if (size != b.size()) {
+                    notes.add(String.format("RAM block %s is 0x%x bytes in the stream and 0x%x on the destination: "
+                            + "QEMU resizes resizable blocks and fails for the others", b.name(), b.size(), size));
+                    fail(Stage.RAM, List.of(QemuMessages.ramLengthMismatch(b.name(), b.size(), size),
+                            QemuMessages.errorLoadingDevice(0, "ram"), QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    return;
+                }
+            }
+        }
+
+        private void walkSections() {
+            Map<String, Integer> local = new LinkedHashMap<>();
+            for (Profile.SectionRef r : dst.sections()) {
+                local.put(key(r.idstr(), r.instance()), r.version());
+            }
+            for (Profile.SectionRef r : src.sections()) {
+                if (failed()) {
+                    return;
+                }
+                Integer version = local.get(key(r.idstr(), r.instance()));
+                if (version == null) {
+                    fail(Stage.SECTION, List.of(QemuMessages.unknownSection(r.idstr(), r.instance()),
+                            QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    return;
+                }
+                if (r.version() > version) {
+                    fail(Stage.SECTION, List.of(QemuMessages.unsupportedVersion(r.version(), r.idstr(), version),
+                            QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    return;
+                }
+                if (r.idstr().equals("cpu")) {
+                    loadCpu(r.instance());
+                }
+            }
+        }
+
+        private static String key(String idstr, int instance) {
+            return idstr + "#" + instance;
+        }
+
+        private CpregArray sent(Profile.Vcpu v) {
+            return src.asSent() ? v.cpregs() : CpuLoadModel.sourceSends(v.cpregs(), s);
+        }
+
+        private void loadCpu(int instance) {
+            Profile.Vcpu sv = src.vcpu(instance).orElse(null);
+            if (sv == null) {
+                return;
+            }
+            Profile.Vcpu dv = dst.vcpu(instance).orElse(null);
+            if (dv == null) {
+                fail(Stage.SECTION, List.of(QemuMessages.unknownSection("cpu", instance),
+                        QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                return;
+            }
+            CpregArray sent = sent(sv);
+            CpuLoadOutcome o = CpuLoadModel.load(instance, sent, CpuLoadModel.DestinationVcpu.of(dv.cpregs()), s, kvmRule);
+            vcpus.put(instance, new VcpuCheck(instance, sent, dv.cpregs(), o));
+            if (!o.loads()) {
+                fail(Stage.CPU, o.qemuLines());
+            } else if (!failed()) {
+                lines.addAll(o.qemuLines()); // warnings of a successful load (11.1)
+            }
+        }
+
+        private void analyseOnly(int instance) {
+            Profile.Vcpu sv = src.vcpu(instance).orElse(null);
+            Profile.Vcpu dv = dst.vcpu(instance).orElse(null);
+            if (sv == null || dv == null) {
+                if (dv == null && sv != null) {
+                    notes.add("the destination has no vCPU " + instance);
+                }
+                return;
+            }
+            CpregArray sent = sent(sv);
+            CpuLoadOutcome o = CpuLoadModel.load(instance, sent, CpuLoadModel.DestinationVcpu.of(dv.cpregs()), s, kvmRule);
+            vcpus.put(instance, new VcpuCheck(instance, sent, dv.cpregs(), o));
+        }
+
+        private void noteHiddenInStream() {
+            if (!src.asSent() || s.hidden().isEmpty()) {
+                return;
+            }
+            TreeSet<RegId> carried = new TreeSet<>();
+            for (Profile.Vcpu v : src.vcpus()) {
+                for (RegId h : s.hidden()) {
+                    if (v.cpregs().indexOf(h.value()) >= 0) {
+                        carried.add(h);
+                    }
+                }
+            }
+            if (!carried.isEmpty()) {
+                List<String> names = new ArrayList<>();
+                carried.forEach(id -> names.add(RegCatalog.get().name(id)));
+                notes.add("the source stream carries " + String.join(", ", names)
+                        + ", which a source with the hidden property would not send: it was saved without it");
+            }
+        }
+    }
+
+    /** Registers named in an outcome as incoming-only, for fix proposals and reports. */
+    static List<RegIssue> incomingOnly(CpuLoadOutcome o) {
+        List<RegIssue> all = new ArrayList<>(o.unexpected());
+        all.addAll(o.ignoredTail());
+        return all;
+    }
+
+    static boolean toleratedBy111(RegId id, long value, LoadSettings s) {
+        Tolerance t = Tolerance.find(id, s.accel());
+        return s.semantics() == Semantics.QEMU_11_1 && t != null && t.accepts(value, true);
+    }
+
+    static List<ValueConflict> conflicts(List<VcpuCheck> vcpus) {
+        List<ValueConflict> all = new ArrayList<>();
+        vcpus.forEach(v -> all.addAll(v.outcome().conflicts()));
+        return all;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.regshim.check;
+
+/** Where in QEMU's load a migration fails, in stream order. */
+public enum Stage {
+    NONE, MACHINE, RAM, SECTION, CPU
+}

@@ -1,0 +1,8 @@
+package dev.regshim.check;
+
+import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cpreg.CpuLoadOutcome;
+
+/** One vCPU's part of a check: what the source sends, and the model's outcome on the destination. */
+public record VcpuCheck(int instance, CpregArray sent, CpregArray destination, CpuLoadOutcome outcome) {
+}

@@ -1,0 +1,300 @@
+package dev.regshim.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.regshim.check.CheckResult;
+import dev.regshim.check.Fix;
+import dev.regshim.check.Fixes;
+import dev.regshim.check.MigrationCheck;
+import dev.regshim.check.VcpuCheck;
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.CpuLoadOutcome;
+import dev.regshim.cpreg.KvmValueRule;
+import dev.regshim.cpreg.LoadSettings;
+import dev.regshim.cpreg.QemuMessages;
+import dev.regshim.cpreg.RegIssue;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.cpreg.ValueConflict;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.ProfileSources;
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.RegClass;
+import dev.regshim.regs.RegId;
+import dev.regshim.regs.RegParser;
+import dev.regshim.regs.RegSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code regshim check --from SRC --to DST}: predicts whether QEMU loads SRC's vCPU state on DST, and why not. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Predict whether the destination QEMU loads the source's vCPU state, print the exact lines QEMU",
+            "would print, name every unexpected and missing register, decode value conflicts, and propose fixes.",
+            "SRC and DST: a migration stream or libvirt save image, a profile JSON, a register list file, or",
+            "kernel:VERSION[+feature...]. Exit 0 loads, 1 fails, 2 input error."})
+public final class CheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--from", required = true, paramLabel = "SRC", description = "source profile")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "DST", description = "destination profile")
+    String to;
+
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
+            description = "qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
+    String semantics;
+
+    @Option(names = "--accel", paramLabel = "tcg|kvm",
+            description = "destination accelerator (default: from the destination profile)")
+    String accel;
+
+    @Option(names = "--hidden", split = ",", paramLabel = "REG", description = "registers hidden on both ends (kvm-hidden-regs / x-mig-hidden-regs)")
+    List<String> hidden = new ArrayList<>();
+
+    @Option(names = {"--fake", "--safe-missing"}, split = ",", paramLabel = "REG",
+            description = "registers the destination accepts and drops (kvm-enforced-regs / x-mig-safe-missing-regs)")
+    List<String> fake = new ArrayList<>();
+
+    @Option(names = "--trace", description = "also print the trace lines the series would emit")
+    boolean trace;
+
+    @Option(names = "--json", description = "JSON output")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Profile src = ProfileSources.resolve(from);
+        Profile dst = ProfileSources.resolve(to);
+        Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
+        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, regs(hidden), regs(fake));
+        CheckResult r = MigrationCheck.run(src, dst, settings, KvmValueRule.CONSERVATIVE);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, CheckReport.json(src, dst, r));
+        } else {
+            CheckReport.print(out, src, dst, r, trace, accel == null);
+        }
+        return r.loads() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+    }
+
+    static RegSet regs(List<String> texts) {
+        List<RegId> ids = new ArrayList<>();
+        for (String t : texts) {
+            if (!t.isBlank()) {
+                ids.add(RegParser.parse(t));
+            }
+        }
+        return RegSet.of(ids);
+    }
+
+    /** KVM lists carry firmware registers; TCG lists carry AArch32 views. */
+    static Accel guessAccel(Profile p) {
+        if (p.provenance().accel() != null) {
+            return Accel.parse(p.provenance().accel());
+        }
+        for (Profile.Vcpu v : p.vcpus()) {
+            for (RegId id : v.cpregs().idSet()) {
+                RegClass c = id.regClass();
+                if (c == RegClass.FW || c == RegClass.FW_FEAT_BMAP || c == RegClass.DEMUX_CCSIDR) {
+                    return Accel.KVM;
+                }
+                if (c == RegClass.AARCH32_CP32 || c == RegClass.AARCH32_CP64) {
+                    return Accel.TCG;
+                }
+            }
+        }
+        return Accel.KVM;
+    }
+
+    /** Text and JSON rendering of a check result; shared with other commands that print verdicts. */
+    public static final class CheckReport {
+
+        private CheckReport() {
+        }
+
+        public static void print(PrintWriter out, Profile src, Profile dst, CheckResult r, boolean trace, boolean accelGuessed) {
+            LoadSettings s = r.settings();
+            out.println("from: " + src.provenance().summary());
+            out.println("to:   " + dst.provenance().summary());
+            out.println("model: " + s.semantics().label() + " (" + s.semantics().description() + "), accelerator "
+                    + s.accel().label() + (accelGuessed ? " (from the destination's register list; --accel to override)" : ""));
+            if (!s.hidden().isEmpty()) {
+                out.println("hidden: " + names(s.hidden()));
+            }
+            if (!s.fake().isEmpty()) {
+                out.println((s.semantics() == Semantics.SERIES_V1 ? "enforced/fake: " : "safe-missing: ") + names(s.fake()));
+            }
+            out.println();
+            out.println(r.loads() ? "verdict: LOADS" : "verdict: FAILS (" + stageText(r) + ")");
+            if (!r.qemuLines().isEmpty()) {
+                out.println();
+                out.println(r.loads() ? "QEMU would print:" : "QEMU would print:");
+                r.qemuLines().forEach(l -> out.println("  " + QemuMessages.PROGRAM_PREFIX + l));
+            }
+            CpuLoadOutcome previous = null;
+            int previousInstance = -1;
+            for (VcpuCheck v : r.vcpus()) {
+                CpuLoadOutcome o = v.outcome();
+                out.println();
+                if (previous != null && sameFindings(previous, o)) {
+                    out.printf("vCPU %d: the same as vCPU %d%n", v.instance(), previousInstance);
+                    continue;
+                }
+                out.printf("vCPU %d: %d registers sent, %d on the destination%s%n", v.instance(), o.incomingCount(),
+                        o.localCount(), o.lengthLimit().isPresent() ? " (accepts up to " + o.lengthLimit().getAsLong() + ")" : "");
+                issues(out, "unexpected: in the stream, unknown to the destination", o.unexpected());
+                issues(out, "ignored: unknown, after the destination's last register (value silently dropped)", o.ignoredTail());
+                issues(out, "tolerated / faked", o.tolerated());
+                issues(out, "missing: the destination's, not in the stream (kept at its destination value)", o.missing());
+                if (!o.conflicts().isEmpty()) {
+                    out.printf("  value conflicts (%d):%n", o.conflicts().size());
+                    for (ValueConflict c : o.conflicts()) {
+                        out.printf("    %-24s %s%n", RegCatalog.get().name(c.id()), Fixes.explainConflict(c));
+                        out.printf("    %-24s %s%n", "", c.reason());
+                    }
+                }
+                if (o.unexpected().isEmpty() && o.missing().isEmpty() && o.conflicts().isEmpty() && o.tolerated().isEmpty()
+                        && o.ignoredTail().isEmpty()) {
+                    out.println("  register lists and values agree");
+                }
+                o.notes().forEach(n -> out.println("  note: " + n));
+                if (trace && !o.traceLines().isEmpty()) {
+                    out.println("  trace:");
+                    o.traceLines().forEach(t -> out.println("    " + t));
+                }
+                previous = o;
+                previousInstance = v.instance();
+            }
+            if (!r.fixes().isEmpty()) {
+                out.println();
+                out.println("fixes:");
+                for (Fix f : r.fixes()) {
+                    out.println("  - " + f.explanation());
+                }
+            }
+            if (!r.notes().isEmpty()) {
+                out.println();
+                r.notes().forEach(n -> out.println("note: " + n));
+            }
+            out.flush();
+        }
+
+        private static boolean sameFindings(CpuLoadOutcome a, CpuLoadOutcome b) {
+            return a.unexpected().equals(b.unexpected()) && a.missing().equals(b.missing())
+                    && a.conflicts().equals(b.conflicts()) && a.tolerated().equals(b.tolerated())
+                    && a.ignoredTail().equals(b.ignoredTail()) && a.incomingCount() == b.incomingCount()
+                    && a.localCount() == b.localCount();
+        }
+
+        static String stageText(CheckResult r) {
+            switch (r.stage()) {
+                case MACHINE: return "machine type";
+                case RAM: return "RAM block list";
+                case SECTION: return "device section";
+                case CPU: return "vCPU registers";
+                default: return "";
+            }
+        }
+
+        private static void issues(PrintWriter out, String title, List<RegIssue> list) {
+            if (list.isEmpty()) {
+                return;
+            }
+            out.printf("  %s (%d):%n", title, list.size());
+            for (RegIssue r : list) {
+                String value = r.value().isPresent() ? String.format("value 0x%016x", r.value().getAsLong()) : "";
+                out.printf("    %s  %s%n", RegFormat.row(r.id()), value);
+            }
+        }
+
+        private static String names(RegSet set) {
+            List<String> n = new ArrayList<>();
+            set.forEach(id -> n.add(RegCatalog.get().name(id)));
+            return String.join(", ", n);
+        }
+
+        public static ObjectNode json(Profile src, Profile dst, CheckResult r) {
+            ObjectNode o = Json.object();
+            o.put("from", src.provenance().summary());
+            o.put("to", dst.provenance().summary());
+            o.put("semantics", r.settings().semantics().label());
+            o.put("accel", r.settings().accel().label());
+            o.set("hidden", RegFormat.json(r.settings().hidden()));
+            o.set("fake", RegFormat.json(r.settings().fake()));
+            o.put("loads", r.loads());
+            o.put("stage", r.stage().name().toLowerCase(java.util.Locale.ROOT));
+            if (r.firstError() != null) {
+                o.put("first_error", r.firstError());
+            }
+            ArrayNode lines = o.putArray("qemu_lines");
+            r.qemuLines().forEach(l -> lines.add(QemuMessages.PROGRAM_PREFIX + l));
+            ArrayNode vs = o.putArray("vcpus");
+            for (VcpuCheck v : r.vcpus()) {
+                CpuLoadOutcome c = v.outcome();
+                ObjectNode vn = vs.addObject();
+                vn.put("instance", v.instance());
+                vn.put("loads", c.loads());
+                vn.put("failure", c.failure().name().toLowerCase(java.util.Locale.ROOT));
+                vn.put("sent", c.incomingCount());
+                vn.put("destination", c.localCount());
+                if (c.lengthLimit().isPresent()) {
+                    vn.put("length_limit", c.lengthLimit().getAsLong());
+                }
+                vn.set("unexpected", issues(c.unexpected()));
+                vn.set("ignored_tail", issues(c.ignoredTail()));
+                vn.set("tolerated", issues(c.tolerated()));
+                vn.set("missing", issues(c.missing()));
+                ArrayNode cs = vn.putArray("conflicts");
+                for (ValueConflict vc : c.conflicts()) {
+                    ObjectNode cn = RegFormat.json(vc.id());
+                    cn.put("incoming", Json.hex(vc.incoming()));
+                    cn.put("destination", Json.hex(vc.destination()));
+                    cn.put("from_stream", vc.fromStream());
+                    cn.put("explanation", Fixes.explainConflict(vc));
+                    cn.put("reason", vc.reason());
+                    cs.add(cn);
+                }
+                ArrayNode tr = vn.putArray("trace");
+                c.traceLines().forEach(tr::add);
+                ArrayNode nn = vn.putArray("notes");
+                c.notes().forEach(nn::add);
+                vn.put("values_checked", c.valuesChecked());
+            }
+            ArrayNode fixes = o.putArray("fixes");
+            for (Fix f : r.fixes()) {
+                ObjectNode fn = fixes.addObject();
+                fn.put("kind", f.kind().name().toLowerCase(java.util.Locale.ROOT));
+                if (f.property() != null) {
+                    fn.put("property", f.property());
+                }
+                ArrayNode regs = fn.putArray("registers");
+                f.registers().forEach(id -> regs.add(RegFormat.json(id)));
+                fn.put("safe", f.safe());
+                fn.put("explanation", f.explanation());
+            }
+            ArrayNode notes = o.putArray("notes");
+            r.notes().forEach(notes::add);
+            return o;
+        }
+
+        private static ArrayNode issues(List<RegIssue> list) {
+            ArrayNode a = Json.MAPPER.createArrayNode();
+            for (RegIssue r : list) {
+                ObjectNode n = RegFormat.json(r.id());
+                r.value().ifPresent(v -> n.put("value", Json.hex(v)));
+                n.put("note", r.note());
+                a.add(n);
+            }
+            return a;
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package dev.regshim.cpreg;
+
+import dev.regshim.regs.RegId;
+import dev.regshim.regs.RegSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * QEMU's load of one incoming {@code cpu} section's cpreg arrays, step by step as {@code target/arm/machine.c} does
+ * it, under each {@link Semantics}:
+ *
+ * <ol>
+ *   <li><b>Length.</b> {@code cpreg_vmstate_array_len} is an {@code int32 le} field: the incoming N must satisfy
+ *       {@code 0 <= N <= current}, where current is the destination's list length (stock), plus 10 anomaly slots and
+ *       the fake (v1) or safe-missing (v2) count with the series. 11.1 allocates the arrays and checks nothing.</li>
+ *   <li><b>Merge walk</b> over the destination list (i) and the incoming list (v), both expected ascending:
+ *       incoming &gt; local: the local register is missing from the stream and keeps its value;
+ *       incoming &lt; local: an unknown incoming register (stock: fail at once; series: recorded, then fail unless
+ *       faked / safe-missing; 11.1: fail unless tolerated); equal: the value is taken. Stock QEMU stops when the
+ *       local list ends, so unknown registers sorting after the last local one are silently ignored.</li>
+ *   <li><b>Values.</b> TCG writes every local register raw and reads it back: a constant register must receive
+ *       exactly its own value (registers missing from the stream are written from a buffer that is zero in a fresh
+ *       process). KVM calls SET_ONE_REG for each, which rejects illegal values.</li>
+ * </ol>
+ *
+ * The model is a pure function of its inputs; it never touches QEMU.
+ */
+public final class CpuLoadModel {
+
+    /** {@code MAX_CPREG_VMSTATE_ANOMALIES} of the series. */
+    public static final int MAX_ANOMALIES = 10;
+
+    private CpuLoadModel() {
+    }
+
+    /** The destination side of one vCPU: its cpreg list as its QEMU builds it (before hiding), with values if known. */
+    public record DestinationVcpu(CpregArray local, RegSet kernelExposed) {
+        public DestinationVcpu {
+            if (kernelExposed == null) {
+                kernelExposed = local.idSet();
+            }
+        }
+
+        public static DestinationVcpu of(CpregArray local) {
+            return new DestinationVcpu(local, null);
+        }
+    }
+
+    /**
+     * What a source QEMU with these settings sends for its raw cpreg list: the hidden registers are left out where
+     * hiding is active. (v1's enforced registers are never in a list unless the kernel exposes them.)
+     */
+    public static CpregArray sourceSends(CpregArray rawSource, LoadSettings s) {
+        return s.hidingActive() ? rawSource.without(s.hidden()) : rawSource;
+    }
+
+    public static CpuLoadOutcome load(int instance, CpregArray incoming, DestinationVcpu dest, LoadSettings s,
+                                      KvmValueRule kvmRule) {
+        return new Run(instance, incoming, dest, s, kvmRule == null ? KvmValueRule.CONSERVATIVE : kvmRule).execute();
+    }
+
+    /** One evaluation; mutable scratch state kept out of the public API. */
+    private static final class Run {
+        final int instance;
+        final CpregArray in;
+        final DestinationVcpu dest;
+        final LoadSettings s;
+        final KvmValueRule kvmRule;
+        final CpregArray local;
+        final RegSet fakeActive;
+        final CpuLoadOutcome.Builder out = new CpuLoadOutcome.Builder();
+
+        Run(int instance, CpregArray in, DestinationVcpu dest, LoadSettings s, KvmValueRule kvmRule) {
+            this.instance = instance;
+            this.in = in;
+            this.dest = dest;
+            this.s = s;
+            this.kvmRule = kvmRule;
+            this.local = s.hidingActive() ? dest.local().without(s.hidden()) : dest.local();
+            this.fakeActive = computeFake();
+            if (!s.hidingActive() && (!s.hidden().isEmpty() || !s.fake().isEmpty())) {
+                out.note(s.semantics() == Semantics.SERIES_V1
+                        ? "series v1 adds kvm-hidden-regs / kvm-enforced-regs to KVM vCPUs only: ignored under " + s.accel().label()
+                        : s.semantics().label() + " has no hidden / fake register properties: the lists are ignored");
+            }
+        }
+
+        /** v1: enforced registers are faked only where the kernel does not expose them; v2: every safe-missing one. */
+        private RegSet computeFake() {
+            if (!s.fakingActive()) {
+                return RegSet.empty();
+            }
+            if (s.semantics() == Semantics.SERIES_V1) {
+                return s.fake().minus(dest.kernelExposed());
+            }
+            return s.fake();
+        }
+
+        CpuLoadOutcome execute() {
+            out.counts(in.length(), local.length());
+            // QEMU stops at the first failure; the model carries on so that every offending register is named.
+            checkLength();
+            switch (s.semantics()) {
+                case QEMU_STOCK:
+                    mergeStock();
+                    break;
+                case QEMU_11_1:
+                    merge111();
+                    break;
+                default:
+                    mergeSeries();
+                    break;
+            }
+            checkValues();
+            return out.build();
+        }
+
+        private void checkLength() {
+            if (s.semantics() == Semantics.QEMU_11_1) {
+                return;
+            }
+            long limit = local.length();
+            if (s.semantics() != Semantics.QEMU_STOCK) {
+                limit += MAX_ANOMALIES + (s.semantics() == Semantics.SERIES_V1 ? fakeActive.size()
+                        : s.fakingActive() ? s.fake().size() : 0);
+            }
+            out.lengthLimit(limit);
+            if (in.length() > limit) {
+                out.fail(FailureKind.LENGTH,
+                        QemuMessages.invalidLength(in.length(), limit),
+                        QemuMessages.failedToLoadLength(),
+                        QemuMessages.errorLoadingDevice(instance, "cpu"),
+                        QemuMessages.loadFailed(QemuMessages.EINVAL));
+            }
+        }
+
+        private long incomingValue(int v) {
+            return in.hasValues() ? in.value(v) : 0;
+        }
+
+        private Long incomingValueOrNull(int v) {
+            return in.hasValues() ? in.value(v) : null;
+        }
+
+        private Long localValueOrNull(int i) {
+            return local.hasValues() ? local.value(i) : null;
+        }
+
+        private void mergeStock() {
+            int i = 0, v = 0;
+            while (i < local.length() && v < in.length()) {
+                int c = Long.compareUnsigned(in.id(v), local.id(i));
+                if (c > 0) {
+                    out.missing(RegIssue.of(local.id(i), localValueOrNull(i), "keeps its destination value"));
+                    i++;
+                } else if (c < 0) {
+                    out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), "unknown to the destination"));
+                    out.fail(FailureKind.UNKNOWN_REGISTER,
+                            QemuMessages.errorLoadingDevice(instance, "cpu"),
+                            QemuMessages.loadFailed(QemuMessages.EPERM));
+                    v++;
+                } else {
+                    out.matched(i, v);
+                    i++;
+                    v++;
+                }
+            }
+            for (; i < local.length(); i++) {
+                out.missing(RegIssue.of(local.id(i), localValueOrNull(i), "keeps its destination value"));
+            }
+            for (; v < in.length(); v++) {
+                out.ignoredTail(RegIssue.of(in.id(v), incomingValueOrNull(v),
+                        "sorts after the destination's last register: silently ignored (stock QEMU bug), value lost"));
+            }
+        }
+
+        private void mergeSeries() {
+            out.trace(QemuMessages.traceLen(local.length(), in.length()));
+            int i = 0, v = 0;
+            int unexpected = 0;
+            List<RegId> recorded = new ArrayList<>();
+            boolean kvm = s.accel() == Accel.KVM;
+            while (i < local.length() || v < in.length()) {
+                int c = i >= local.length() ? -1 : v >= in.length() ? 1 : Long.compareUnsigned(in.id(v), local.id(i));
+                if (c > 0) {
+                    RegId id = RegId.of(local.id(i));
+                    out.missing(RegIssue.of(local.id(i), localValueOrNull(i), "keeps its destination value"));
+                    out.trace(QemuMessages.traceMissing(i, id, v));
+                    if (kvm) {
+                        out.trace(QemuMessages.traceKvmMissing(id));
+                    }
+                    i++;
+                } else if (c < 0) {
+                    RegId id = RegId.of(in.id(v));
+                    if (fakeActive.contains(id)) {
+                        String prop = s.semantics().fakeProperty();
+                        out.tolerated(RegIssue.of(in.id(v), incomingValueOrNull(v),
+                                "in " + prop + ": accepted from the stream, value dropped"));
+                        if (s.semantics() == Semantics.SERIES_V2) {
+                            out.trace(QemuMessages.traceMissingAsExpected(v, id, i));
+                        }
+                    } else {
+                        out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), "unknown to the destination"));
+                        out.trace(QemuMessages.traceUnexpected(v, id, i));
+                        if (unexpected < MAX_ANOMALIES) {
+                            recorded.add(id);
+                        }
+                        unexpected++;
+                    }
+                    v++;
+                } else {
+                    out.matched(i, v);
+                    i++;
+                    v++;
+                }
+            }
+            if (unexpected == 0) {
+                return;
+            }
+            List<String> lines = new ArrayList<>();
+            if (kvm) {
+                for (int k = 0; k < recorded.size(); k++) {
+                    lines.add(QemuMessages.kvmUnexpected(k, recorded.get(k)));
+                }
+            }
+            lines.add(QemuMessages.errorLoadingDevice(instance, "cpu"));
+            lines.add(QemuMessages.loadFailed(QemuMessages.EPERM));
+            out.fail(FailureKind.UNKNOWN_REGISTER, lines.toArray(new String[0]));
+        }
+
+        private void merge111() {
+            int i = 0, v = 0;
+            boolean fail = false;
+            List<String> errors = new ArrayList<>();
+            Accel accel = s.accel();
+            while (i < local.length() || v < in.length()) {
+                int c = i >= local.length() ? -1 : v >= in.length() ? 1 : Long.compareUnsigned(in.id(v), local.id(i));
+                if (c > 0) {
+                    RegId id = RegId.of(local.id(i));
+                    Tolerance t = Tolerance.find(id, accel);
+                    if (t != null && t.type() == Tolerance.Type.NOT_ON_BOTH_ENDS) {
+                        out.tolerated(RegIssue.of(local.id(i), localValueOrNull(i), "tolerance " + t.describe() + ": may be absent from the stream"));
+                        out.trace(QemuMessages.traceTolerateMissing111(id, accel));
+                    } else {
+                        out.missing(RegIssue.of(local.id(i), localValueOrNull(i), "keeps its destination value"));
+                        out.line(QemuMessages.warnMissing111(id, accel));
+                    }
+                    i++;
+                } else if (c < 0) {
+                    RegId id = RegId.of(in.id(v));
+                    Tolerance t = Tolerance.find(id, accel);
+                    if (t != null && t.accepts(incomingValue(v), in.hasValues())) {
+                        out.tolerated(RegIssue.of(in.id(v), incomingValueOrNull(v), "tolerance " + t.describe() + ": value dropped"));
+                        out.trace(QemuMessages.traceTolerateOnlyIncoming111(id, accel));
+                    } else {
+                        String why = t == null ? "unknown to the destination"
+                                : "unknown to the destination; tolerance " + t.describe() + " requires "
+                                + (in.hasValues() ? "it, the value is " + String.format("0x%x", incomingValue(v)) : "a known value");
+                        out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), why));
+                        errors.add(QemuMessages.errorOnlyIncoming111(id, accel));
+                        fail = true;
+                    }
+                    v++;
+                } else {
+                    out.matched(i, v);
+                    i++;
+                    v++;
+                }
+            }
+            if (fail) {
+                errors.add(QemuMessages.errorLoadingDevice(instance, "cpu"));
+                errors.add(QemuMessages.loadFailed(QemuMessages.EPERM));
+                out.fail(FailureKind.UNKNOWN_REGISTER, errors.toArray(new String[0]));
+            }
+        }
+
+        /** The value phase: TCG read-back of constants, KVM SET_ONE_REG legality. */
+        private void checkValues() {
+            int[] matchFor = out.matchIndex(local.length());
+            if (!local.hasValues()) {
+                out.valuesChecked(false);
+                out.note("destination values are unknown: register value checks were not made");
+                return;
+            }
+            out.valuesChecked(in.hasValues());
+            if (!in.hasValues()) {
+                out.note("incoming values are unknown: only registers missing from the stream were value-checked");
+            }
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < local.length(); i++) {
+                RegId id = RegId.of(local.id(i));
+                long destValue = local.value(i);
+                int v = matchFor[i];
+                if (s.accel() == Accel.TCG) {
+                    if (!TcgConstRegisters.isConst(id)) {
+                        continue;
+                    }
+                    boolean fromStream = v >= 0;
+                    if (fromStream && !in.hasValues()) {
+                        continue;
+                    }
+                    long written = fromStream ? in.value(v) : 0L;
+                    if (written != destValue) {
+                        out.conflict(new ValueConflict(id, written, destValue, fromStream, fromStream
+                                ? "constant register: QEMU's CPU model ignores the write and reads back its own value"
+                                : "constant register missing from the stream: QEMU writes its stale (zero) buffer and reads back its own value"));
+                    }
+                } else if (v >= 0 && in.hasValues()) {
+                    long incoming = in.value(v);
+                    if (incoming == destValue) {
+                        continue;
+                    }
+                    KvmValueRule.Verdict verdict = kvmRule.check(id, incoming, destValue);
+                    if (!verdict.accepted()) {
+                        out.conflict(new ValueConflict(id, incoming, destValue, true, verdict.reason()));
+                        lines.add(QemuMessages.couldNotSet(id, incoming, destValue));
+                    }
+                }
+            }
+            if (out.hasConflicts()) {
+                lines.add(QemuMessages.errorLoadingDevice(instance, "cpu"));
+                lines.add(QemuMessages.loadFailed(QemuMessages.EPERM));
+                out.fail(FailureKind.VALUE_REJECTED, lines.toArray(new String[0]));
+            }
+        }
+    }
+}

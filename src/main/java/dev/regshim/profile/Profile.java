@@ -1,0 +1,49 @@
+package dev.regshim.profile;
+
+import dev.regshim.cpreg.CpregArray;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one side of a migration presents: per vCPU the cpreg list and, when known, the values; plus, when the
+ * profile comes from a real stream or capture, the machine type, RAM blocks and device sections, so that a check can
+ * predict the load exactly as QEMU does it, in stream order.
+ *
+ * @param asSent    true when the vCPU arrays are exactly what the source QEMU sends (stream, capture); false when
+ *                  they are a host's raw cpreg list (kernel database, list file) to which a source applies hiding
+ * @param template  true when the single vCPU entry stands for every vCPU (kernel and list profiles)
+ */
+public record Profile(Provenance provenance, String machineType, Integer pageSize, List<RamBlock> ramBlocks,
+                      List<SectionRef> sections, List<Vcpu> vcpus, boolean asSent, boolean template) {
+
+    public Profile {
+        ramBlocks = ramBlocks == null ? null : List.copyOf(ramBlocks);
+        sections = sections == null ? null : List.copyOf(sections);
+        vcpus = List.copyOf(vcpus);
+    }
+
+    /** A RAM block as the stream's MEM_SIZE list names it. */
+    public record RamBlock(String name, long size) {
+    }
+
+    /** A FULL device section: what the destination must know to accept it. */
+    public record SectionRef(String idstr, int instance, int version) {
+    }
+
+    /** One vCPU: the instance id of its {@code cpu} section and its cpreg array. */
+    public record Vcpu(int instance, CpregArray cpregs) {
+    }
+
+    /** The vCPU with this instance id (or the template entry). */
+    public Optional<Vcpu> vcpu(int instance) {
+        if (template && !vcpus.isEmpty()) {
+            return Optional.of(new Vcpu(instance, vcpus.get(0).cpregs()));
+        }
+        return vcpus.stream().filter(v -> v.instance() == instance).findFirst();
+    }
+
+    public boolean hasDeviceModel() {
+        return sections != null;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.regshim.rewrite;
+
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cpreg.TcgConstRegisters;
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.RegId;
+import dev.regshim.regs.RegSet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Plans the new cpreg arrays of one vCPU so that the destination accepts them without losing guest state:
+ * <ul>
+ *   <li>a register the destination does not have (or the user hides) is dropped only if its value is inert;</li>
+ *   <li>a register only the destination has is added with the destination's value when known (QEMU would otherwise
+ *       write a stale buffer under TCG), else left to the destination;</li>
+ *   <li>a constant (ID) register whose value differs takes the destination's value only if every field moves in its
+ *       safe direction;</li>
+ *   <li>every other register keeps the source's value.</li>
+ * </ul>
+ * What the policy does not allow becomes a {@link Refusal}; under {@link Policy#FORCE} it is done and marked lossy.
+ */
+public final class CpregRewritePlanner {
+
+    /** Registers whose zero value the kernel documents as "nothing exposed / unused". */
+    private static final RegSet ZERO_MEANS_UNUSED = RegSet.of(
+            0x6030000000160003L); // KVM_REG_ARM_VENDOR_HYP_BMAP_2: no vendor hypercall service 64..127
+
+    private CpregRewritePlanner() {
+    }
+
+    public record Options(Accel accel, RegSet hide, RegSet fake, Policy policy, List<InertRule> inert, IdChangeJudge judge) {
+        public Options {
+            hide = hide == null ? RegSet.empty() : hide;
+            fake = fake == null ? RegSet.empty() : fake;
+            inert = inert == null ? List.of() : List.copyOf(inert);
+            judge = judge == null ? IdChangeJudge.EQUAL_ONLY : judge;
+        }
+    }
+
+    public static VcpuRewrite plan(int instance, CpregArray src, CpregArray dst, Options o) {
+        if (!src.hasValues()) {
+            throw new IllegalArgumentException("a rewrite needs the source's values");
+        }
+        RegSet all = src.idSet().union(dst.idSet());
+        List<Long> ids = new ArrayList<>();
+        List<Long> values = new ArrayList<>();
+        List<RegisterChange> changes = new ArrayList<>();
+        List<Refusal> refusals = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        RegCatalog cat = RegCatalog.get();
+        if (!dst.hasValues()) {
+            notes.add("the destination's values are unknown: registers it alone has are left to it, and ID register "
+                    + "values could not be compared");
+        }
+        for (RegId id : all) {
+            OptionalLong sv = src.valueOf(id);
+            boolean inSrc = src.indexOf(id.value()) >= 0;
+            boolean inDst = dst.indexOf(id.value()) >= 0;
+            OptionalLong dv = dst.valueOf(id);
+            boolean hidden = o.hide().contains(id);
+            if (inSrc && (!inDst || hidden)) {
+                long v = sv.getAsLong();
+                Optional<String> why = inertReason(id, v, src, inDst ? dv : OptionalLong.empty(), o, hidden);
+                if (why.isPresent()) {
+                    changes.add(new RegisterChange(RegisterChange.Kind.DROPPED, id, sv, OptionalLong.empty(), why.get(), false));
+                } else if (o.policy() == Policy.FORCE) {
+                    changes.add(new RegisterChange(RegisterChange.Kind.DROPPED, id, sv, OptionalLong.empty(),
+                            dropWhy(hidden, o.fake().contains(id)) + "; FORCED: value " + hex(v) + " is discarded", true));
+                } else {
+                    refusals.add(new Refusal(instance, id, sv, dv, dropWhy(hidden, o.fake().contains(id)) + ", but its value " + hex(v)
+                            + " is not shown to be inert" + gateEvidence(id, src)));
+                }
+                continue;
+            }
+            if (!inSrc) {
+                if (hidden) {
+                    continue;
+                }
+                if (dv.isPresent()) {
+                    long d = dv.getAsLong();
+                    if (isConst(id, o.accel())) {
+                        IdChangeJudge.Judgement j = o.judge().judge(id, 0L, d);
+                        if (!j.safe() && o.policy() != Policy.FORCE) {
+                            refusals.add(new Refusal(instance, id, OptionalLong.empty(), dv,
+                                    "the source does not list " + cat.name(id) + " (the guest read it as 0); the destination "
+                                            + "presents " + hex(d) + ": " + j.summary()));
+                            continue;
+                        }
+                        changes.add(new RegisterChange(RegisterChange.Kind.ADDED, id, OptionalLong.empty(), dv,
+                                "only the destination has it: its constant value (" + j.summary() + ")", !j.safe()));
+                    } else {
+                        changes.add(new RegisterChange(RegisterChange.Kind.ADDED, id, OptionalLong.empty(), dv,
+                                "only the destination has it: its own reset value, as the destination would keep it", false));
+                    }
+                    ids.add(id.value());
+                    values.add(d);
+                }
+                continue;
+            }
+            // in both
+            long v = sv.getAsLong();
+            if (dv.isPresent() && dv.getAsLong() != v && isConst(id, o.accel())) {
+                long d = dv.getAsLong();
+                IdChangeJudge.Judgement j = o.judge().judge(id, v, d);
+                if (j.safe()) {
+                    changes.add(new RegisterChange(RegisterChange.Kind.CHANGED, id, sv, dv,
+                            "constant register: the destination accepts only its own value; safe for the guest: " + j.summary(), false));
+                    v = d;
+                } else if (o.policy() == Policy.FORCE) {
+                    changes.add(new RegisterChange(RegisterChange.Kind.CHANGED, id, sv, dv,
+                            "constant register; FORCED although unsafe for the guest: " + j.summary(), true));
+                    v = d;
+                } else {
+                    refusals.add(new Refusal(instance, id, sv, dv, "the destination only accepts " + hex(d)
+                            + " but the guest saw " + hex(v) + ": " + j.summary()));
+                }
+            }
+            ids.add(id.value());
+            values.add(v);
+        }
+        long[] ni = ids.stream().mapToLong(Long::longValue).toArray();
+        long[] nv = values.stream().mapToLong(Long::longValue).toArray();
+        return new VcpuRewrite(instance, src, CpregArray.of(ni, nv), List.copyOf(changes), List.copyOf(refusals), List.copyOf(notes));
+    }
+
+    private static boolean isConst(RegId id, Accel accel) {
+        // Under KVM the same ID space is what SET_ONE_REG guards; the TCG constant set covers it.
+        return TcgConstRegisters.isConst(id);
+    }
+
+    private static String dropWhy(boolean hidden, boolean faked) {
+        return hidden ? "hidden (--hide): not migrated"
+                : faked ? "faked (--fake): the destination does not have it and drops its value"
+                : "the destination does not have it";
+    }
+
+    /** Why dropping this value loses nothing, under the policy; empty when it might. */
+    private static Optional<String> inertReason(RegId id, long v, CpregArray src, OptionalLong dstValue, Options o, boolean hidden) {
+        String base = dropWhy(hidden, o.fake().contains(id));
+        for (InertRule r : o.inert()) {
+            if (r.matches(id, v)) {
+                return Optional.of(base + "; value " + hex(v) + " declared inert (--inert " + r + ")");
+            }
+        }
+        if (dstValue.isPresent() && dstValue.getAsLong() == v) {
+            return Optional.of(base + "; value " + hex(v) + " equals the destination's own");
+        }
+        if (v == 0 && ZERO_MEANS_UNUSED.contains(id)) {
+            return Optional.of(base + "; value 0 means unused (no service exposed to the guest)");
+        }
+        Optional<FeatureGates.Feature> gate = FeatureGates.gate(id);
+        if (gate.isEmpty()) {
+            return Optional.empty();
+        }
+        FeatureGates.Feature f = gate.get();
+        Optional<Boolean> present = FeatureGates.present(f, src);
+        if (present.isPresent() && !present.get()) {
+            String evidence = "the guest's " + FeatureGates.describe(f, src) + " shows " + f.name() + " absent, so it cannot access it";
+            if (v == 0) {
+                return Optional.of(base + "; value 0 and " + evidence);
+            }
+            if (o.policy() == Policy.TOLERANT) {
+                return Optional.of(base + "; tolerant: " + evidence + " (value " + hex(v) + " is unreachable)");
+            }
+            return Optional.empty();
+        }
+        if (o.policy() == Policy.TOLERANT) {
+            List<RegId> group = FeatureGates.group(f, src);
+            boolean allZero = !group.isEmpty() && group.stream().allMatch(g -> src.valueOf(g).orElse(1) == 0);
+            if (allZero) {
+                return Optional.of(base + "; tolerant: all " + group.size() + " " + f.name()
+                        + " registers are still 0, so the guest never enabled it");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String gateEvidence(RegId id, CpregArray src) {
+        Optional<FeatureGates.Feature> gate = FeatureGates.gate(id);
+        if (gate.isEmpty()) {
+            return "";
+        }
+        Optional<Boolean> present = FeatureGates.present(gate.get(), src);
+        return present.map(p -> p ? " (the guest's " + FeatureGates.describe(gate.get(), src) + " shows " + gate.get().name() + " present)"
+                : " (" + gate.get().name() + " is absent in the guest's ID registers: --policy tolerant would drop it)").orElse("");
+    }
+
+    static String hex(long v) {
+        return String.format("0x%016x", v);
+    }
+}
