@@ -48,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         hosts.print(out);
         out.println();
-        out.println("Rule, " + r.rule().replace("; ", ";" + System.lineSeparator()) + ".");
+        out.println("Rule \u2014 " + r.rule().replace("; ", ";" + System.lineSeparator()) + ".");
         out.println();
         TextTable pairs = new TextTable("  ").row("migration", "result");
         for (Migration m : r.migrations()) {

@@ -233,21 +233,21 @@ public final class KernelRegDb {
         String note = row.presence().byReleaseEvidence(v)
                 ? "first released in " + row.presence().firstRelease() + " per upstream release evidence; not read"
                 : "";
-        return new RegListing(row.id(), row.component(), row.source(), "-", row.condition().strip(), v.inferred(), note);
+        return new RegListing(row.id(), row.component(), row.component().source(), "-", row.condition().strip(), v.inferred(), note);
     }
 
     private static Optional<RegListing> demuxListing(ComponentRow row, KernelVersion v, KernelFeatures f) {
         int csselr = (int) (row.id().value() & RegId.DEMUX_VAL_MASK);
         if (v.atLeast(DEMUX_NORMALISED_MAJOR, DEMUX_NORMALISED_MINOR)) {
-            return Optional.of(new RegListing(row.id(), Component.DEMUX, row.source(), "-",
+            return Optional.of(new RegListing(row.id(), Component.DEMUX, Component.DEMUX.source(), "-",
                     "always (all 14 since v6.3)", v.inferred(), ""));
         }
         if (!hostCacheExists(csselr, f.hostClidr())) {
             return Optional.empty();
         }
-        return Optional.of(new RegListing(row.id(), Component.DEMUX, row.source(), "-",
-                String.format("host CLIDR_EL1 0x%x describes this cache (is_valid_cache, before v6.3)", f.hostClidr()),
-                v.inferred(), f.hostClidr() == KernelFeatures.DEFAULT_HOST_CLIDR ? "default host CLIDR; set +clidr=HEX" : ""));
+        return Optional.of(new RegListing(row.id(), Component.DEMUX, Component.DEMUX.source(), "-",
+                String.format("host CLIDR_EL1 0x%x has this cache (is_valid_cache, before v6.3)", f.hostClidr()),
+                v.inferred(), f.hostClidr() == KernelFeatures.DEFAULT_HOST_CLIDR ? "default; set +clidr=HEX" : ""));
     }
 
     /** v6.1 {@code is_valid_cache()}: does the host CLIDR_EL1 describe the cache this CSSELR value selects? */

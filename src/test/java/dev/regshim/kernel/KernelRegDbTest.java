@@ -77,6 +77,12 @@ class KernelRegDbTest {
         assertThat(d.onlyRight()).isEmpty();
         assertThat(KernelRegDb.parseSpec("6.12").cpregs().minus(KernelRegDb.parseSpec("6.13").cpregs()))
                 .isEqualTo(names("TCR2_EL1", "PIRE0_EL1", "PIR_EL1"));
+        // on a FEAT_TCR2/S1PIE/S1POE host nothing changes for an EL1 guest; an NV vCPU gains the EL2 twins
+        String v94 = "+tcr2+s1pie+s1poe";
+        assertThat(regs("6.13" + v94)).isEqualTo(regs("6.12" + v94));
+        RegSetDiff nv = regs("6.12+el2" + v94).diff(regs("6.13+el2" + v94));
+        assertThat(nv.onlyLeft()).isEmpty();
+        assertThat(nv.onlyRight()).isEqualTo(names("TCR2_EL2", "PIRE0_EL2", "PIR_EL2", "POR_EL2"));
     }
 
     @Test
