@@ -5,7 +5,9 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 
 /** Entry point: {@code regshim <command>}. The CLI layer only parses arguments, calls the domain packages and prints. */
 @Command(name = "regshim",
@@ -14,7 +16,9 @@ import java.io.PrintWriter;
         description = "ARM64 KVM vCPU register migration toolkit: name, model, check, rewrite and plan QEMU cpreg sets.",
         subcommands = {
             RegsCommand.class,
+            KernelCommand.class,
             CheckCommand.class,
+            DemoCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {
@@ -37,9 +41,12 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the CLI with the process's streams; returns the exit code. */
+    /** Runs the CLI with the process's streams (always UTF-8, whatever the locale); returns the exit code. */
     public static int execute(String... args) {
-        return newCommandLine().execute(args);
+        CommandLine cl = newCommandLine();
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        return cl.execute(args);
     }
 
     public static CommandLine newCommandLine() {

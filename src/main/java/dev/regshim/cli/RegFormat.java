@@ -19,7 +19,7 @@ public final class RegFormat {
         RegCatalog cat = RegCatalog.get();
         String name = cat.name(id);
         String enc = cat.encoding(id);
-        return String.format("%s  %-28s %s", id.hex(), name, enc.equals(name) ? "" : enc).stripTrailing();
+        return String.format("%s  %-29s  %s", id.hex(), name, enc.equals(name) ? "" : enc).stripTrailing();
     }
 
     /** {@code TCR2_EL1 (0x603000000013c103)}. */

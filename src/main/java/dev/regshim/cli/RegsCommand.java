@@ -22,7 +22,7 @@ import java.util.List;
 /** {@code regshim regs}: decode, parse and diff register IDs and sets. */
 @Command(name = "regs", mixinStandardHelpOptions = true,
         description = "Decode, parse, diff register IDs and sets; decode ID-register fields.",
-        subcommands = {RegsCommand.Decode.class, RegsCommand.Parse.class, RegsCommand.Diff.class})
+        subcommands = {RegsCommand.Decode.class, RegsCommand.Parse.class, RegsCommand.Diff.class, RegsFieldsCommand.class})
 public final class RegsCommand implements Runnable {
 
     @Spec

@@ -135,7 +135,8 @@ public final class RegListReader {
         return null;
     }
 
-    static long parseValue(String s) {
+    /** A register value: {@code 0x} hex or decimal, underscores allowed, up to 64 bits unsigned. */
+    public static long parseValue(String s) {
         String t = s.replace("_", "").toLowerCase(Locale.ROOT);
         try {
             return t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseUnsignedLong(t);

@@ -1,0 +1,110 @@
+package dev.regshim.regs.fields;
+
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.RegClass;
+import dev.regshim.regs.RegId;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decodes ID (feature) register values into named fields and compares two values field by field, judging each
+ * change for live migration (see {@link MigrationRule} for the exact rule).
+ *
+ * <p>AArch32 views: QEMU under TCG also lists the cp15 ID registers ({@code p15 c0 opc1=0 c1 opc2=2} = ID_DFR0,
+ * ID {@code 0x40200000200f0082}). Their layout is that of the AArch64 register with the same CRm/opc1/opc2 in
+ * op0=3, CRn=0 ({@code ID_DFR0_EL1} = S3_0_C0_C1_2), except the AArch32 CTR, whose AArch64 twin is CTR_EL0.
+ */
+public final class IdRegisterFields {
+
+    static final int ID_OP0 = 3;
+    static final int ID_CRN = 0;
+    static final int AARCH32_CP15 = 15;
+    /** AArch32 CTR is p15 c0 opc1=0 c0 opc2=1; AArch64 CTR_EL0 lives in op1=3. */
+    static final RegId CTR_EL0 = RegId.sysreg(3, 3, 0, 0, 1);
+    static final RegId DCZID_EL0 = RegId.sysreg(3, 3, 0, 0, 7);
+    private static final int CTR_CRM = 0;
+    private static final int CTR_OPC2 = 1;
+    private static final String RAW_FIELD = "VALUE";
+
+    private IdRegisterFields() {
+    }
+
+    /**
+     * Feature/identification registers, whose value is a constant of the (virtual) CPU: AArch64 op0=3, op1 0 or 1,
+     * CRn=0 (the ID_* space, MIDR, MPIDR, REVIDR, CLIDR, AIDR, ...), CTR_EL0 and DCZID_EL0, and the AArch32 cp15
+     * views of the same space (CRn=0, opc1 0 or 1).
+     */
+    public static boolean isIdRegister(RegId id) {
+        RegClass c = id.regClass();
+        if (c == RegClass.SYSREG) {
+            return (id.op0() == ID_OP0 && id.op1() <= 1 && id.crn() == ID_CRN) || id.equals(CTR_EL0) || id.equals(DCZID_EL0);
+        }
+        if (c == RegClass.AARCH32_CP32) {
+            return id.cpNum() == AARCH32_CP15 && id.cpCrn() == ID_CRN && id.cpOpc1() <= 1;
+        }
+        return false;
+    }
+
+    /** The AArch64 register whose layout an AArch32 ID view shares; any other ID is returned unchanged. */
+    public static RegId aarch64View(RegId id) {
+        if (id.regClass() != RegClass.AARCH32_CP32 || !isIdRegister(id)) {
+            return id;
+        }
+        if (id.cpOpc1() == 0 && id.cpCrm() == CTR_CRM && id.cpOpc2() == CTR_OPC2) {
+            return CTR_EL0;
+        }
+        return RegId.sysreg(ID_OP0, id.cpOpc1(), ID_CRN, id.cpCrm(), id.cpOpc2());
+    }
+
+    /** The name of the layout used for the ID ({@code ID_DFR0_EL1} for the AArch32 ID_DFR0 view), when known. */
+    public static Optional<String> layoutName(RegId id) {
+        return FieldLayouts.get().layout(aarch64View(id)).map(FieldLayouts.Layout::register);
+    }
+
+    public static boolean hasLayout(RegId id) {
+        return layoutName(id).isPresent();
+    }
+
+    /**
+     * Every field of the value, from the top bit down, RES0 ranges included. Without a known layout, one field
+     * {@code VALUE} spanning the register.
+     */
+    public static List<FieldValue> decode(RegId id, long value) {
+        List<FieldValue> out = new ArrayList<>();
+        for (FieldDef f : fields(id)) {
+            out.add(f.value(value));
+        }
+        return out;
+    }
+
+    /** The field-by-field difference of two values, each change judged for migration (source → destination). */
+    public static FieldDiff diff(RegId id, long source, long destination) {
+        List<FieldDef> defs = new ArrayList<>(fields(id));
+        List<FieldChange> changes = new ArrayList<>();
+        for (int i = defs.size() - 1; i >= 0; i--) {
+            FieldDef f = defs.get(i);
+            long o = f.extract(source);
+            long n = f.extract(destination);
+            if (o != n) {
+                changes.add(MigrationRule.judge(f, o, n));
+            }
+        }
+        return new FieldDiff(id, displayName(id), source, destination, changes);
+    }
+
+    private static String displayName(RegId id) {
+        return layoutName(id).orElseGet(() -> RegCatalog.get().name(id));
+    }
+
+    private static List<FieldDef> fields(RegId id) {
+        return FieldLayouts.get().layout(aarch64View(id)).map(FieldLayouts.Layout::fields)
+                .orElseGet(() -> List.of(rawField(id)));
+    }
+
+    private static FieldDef rawField(RegId id) {
+        int bits = Math.min(Long.SIZE, id.sizeBytes() * Byte.SIZE);
+        return new FieldDef(RAW_FIELD, bits - 1, 0, FieldKind.FIELD, false, SafetyRule.NONE, java.util.Map.of());
+    }
+}
