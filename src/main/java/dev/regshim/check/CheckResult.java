@@ -12,4 +12,9 @@ import java.util.List;
  */
 public record CheckResult(boolean loads, Stage stage, List<String> qemuLines, String firstError,
                           List<VcpuCheck> vcpus, List<Fix> fixes, List<String> notes, LoadSettings settings) {
+
+    /** Conditions on values the model could not see under which the load succeeds (e.g. BMAP_2 == 0 under 11.1). */
+    public List<String> conditions() {
+        return vcpus.stream().flatMap(v -> v.outcome().conditions().stream()).distinct().collect(java.util.stream.Collectors.toList());
+    }
 }

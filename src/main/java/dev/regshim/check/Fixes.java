@@ -7,6 +7,8 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.fields.FieldDiff;
+import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +26,25 @@ import java.util.stream.Collectors;
 public final class Fixes {
 
     /** Explains a value conflict (ID-register field by field when known). Replaceable so richer decoders plug in. */
-    private static volatile BiFunction<RegId, long[], String> conflictExplainer =
-            (id, v) -> String.format("0x%016x on the source, 0x%016x on the destination", v[0], v[1]);
+    private static volatile BiFunction<RegId, long[], String> conflictExplainer = Fixes::fieldExplanation;
 
     private Fixes() {
     }
 
     public static void setConflictExplainer(BiFunction<RegId, long[], String> explainer) {
         conflictExplainer = explainer;
+    }
+
+    /** {@code 0x… → 0x…: APA 1→0, GPA 1→0: features removed (unsafe: APA ...)} from the ID-register field tables. */
+    static String fieldExplanation(RegId id, long[] v) {
+        String values = String.format("0x%016x → 0x%016x", v[0], v[1]);
+        if (!IdRegisterFields.hasLayout(id)) {
+            return values;
+        }
+        FieldDiff d = IdRegisterFields.diff(id, v[0], v[1]);
+        String unsafe = d.unsafeChanges().stream().map(c -> c.field() + ": " + c.reason())
+                .collect(Collectors.joining("; "));
+        return values + ": " + d.summary() + (unsafe.isEmpty() ? " (each change is safe for the guest)" : " (unsafe: " + unsafe + ")");
     }
 
     public static String explainConflict(ValueConflict c) {

@@ -126,7 +126,7 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("from: " + src.provenance().summary());
             out.println("to:   " + dst.provenance().summary());
             out.println("model: " + s.semantics().label() + " (" + s.semantics().description() + "), accelerator "
-                    + s.accel().label() + (accelGuessed ? " (from the destination's register list; --accel to override)" : ""));
+                    + s.accel().label() + (accelGuessed ? " (from the destination profile; --accel to override)" : ""));
             if (!s.hidden().isEmpty()) {
                 out.println("hidden: " + names(s.hidden()));
             }
@@ -134,7 +134,9 @@ public final class CheckCommand implements Callable<Integer> {
                 out.println((s.semantics() == Semantics.SERIES_V1 ? "enforced/fake: " : "safe-missing: ") + names(s.fake()));
             }
             out.println();
-            out.println(r.loads() ? "verdict: LOADS" : "verdict: FAILS (" + stageText(r) + ")");
+            List<String> conds = r.conditions();
+            out.println(r.loads() ? (conds.isEmpty() ? "verdict: LOADS" : "verdict: LOADS only while " + String.join(" and ", conds))
+                    : "verdict: FAILS (" + stageText(r) + ")");
             if (!r.qemuLines().isEmpty()) {
                 out.println();
                 out.println(r.loads() ? "QEMU would print:" : "QEMU would print:");
@@ -212,7 +214,7 @@ public final class CheckCommand implements Callable<Integer> {
             out.printf("  %s (%d):%n", title, list.size());
             for (RegIssue r : list) {
                 String value = r.value().isPresent() ? String.format("value 0x%016x", r.value().getAsLong()) : "";
-                out.printf("    %s  %s%n", RegFormat.row(r.id()), value);
+                out.println(("    " + RegFormat.row(r.id()) + "  " + value).stripTrailing());
             }
         }
 
@@ -231,6 +233,8 @@ public final class CheckCommand implements Callable<Integer> {
             o.set("hidden", RegFormat.json(r.settings().hidden()));
             o.set("fake", RegFormat.json(r.settings().fake()));
             o.put("loads", r.loads());
+            ArrayNode conds = o.putArray("conditions");
+            r.conditions().forEach(conds::add);
             o.put("stage", r.stage().name().toLowerCase(java.util.Locale.ROOT));
             if (r.firstError() != null) {
                 o.put("first_error", r.firstError());

@@ -250,7 +250,14 @@ public final class CpuLoadModel {
                 } else if (c < 0) {
                     RegId id = RegId.of(in.id(v));
                     Tolerance t = Tolerance.find(id, accel);
-                    if (t != null && t.accepts(incomingValue(v), in.hasValues())) {
+                    if (t != null && t.type() == Tolerance.Type.ONLY_SRC_TEST_VALUE && !in.hasValues()) {
+                        String name = dev.regshim.regs.RegCatalog.get().name(id);
+                        String cond = t.mask() == -1L ? String.format("%s == %d", name, t.value())
+                                : String.format("%s & 0x%x == 0x%x", name, t.mask(), t.value());
+                        out.tolerated(RegIssue.of(in.id(v), null, "tolerance " + t.describe() + ": loads only while " + cond));
+                        out.condition(cond);
+                        out.trace(QemuMessages.traceTolerateOnlyIncoming111(id, accel));
+                    } else if (t != null && t.accepts(incomingValue(v), in.hasValues())) {
                         out.tolerated(RegIssue.of(in.id(v), incomingValueOrNull(v), "tolerance " + t.describe() + ": value dropped"));
                         out.trace(QemuMessages.traceTolerateOnlyIncoming111(id, accel));
                     } else {

@@ -23,7 +23,8 @@ public record CpuLoadOutcome(
         int incomingCount,
         int localCount,
         OptionalLong lengthLimit,
-        boolean valuesChecked) {
+        boolean valuesChecked,
+        List<String> conditions) {
 
     /** Accumulates an outcome while the model runs. */
     static final class Builder {
@@ -41,6 +42,12 @@ public record CpuLoadOutcome(
         private int local;
         private Long lengthLimit;
         private boolean valuesChecked;
+        private final List<String> conditions = new ArrayList<>();
+
+        /** The load succeeds only while this holds for a value the model does not know. */
+        void condition(String c) {
+            conditions.add(c);
+        }
 
         void counts(int incoming, int local) {
             this.incoming = incoming;
@@ -128,7 +135,8 @@ public record CpuLoadOutcome(
             return new CpuLoadOutcome(failure == FailureKind.NONE, failure, List.copyOf(lines), List.copyOf(traces),
                     List.copyOf(notes), List.copyOf(unexpected), List.copyOf(missing), List.copyOf(ignoredTail),
                     List.copyOf(tolerated), List.copyOf(conflicts), incoming, local,
-                    lengthLimit == null ? OptionalLong.empty() : OptionalLong.of(lengthLimit), valuesChecked);
+                    lengthLimit == null ? OptionalLong.empty() : OptionalLong.of(lengthLimit), valuesChecked,
+                    List.copyOf(conditions));
         }
     }
 }

@@ -16,6 +16,7 @@ public final class ProfileSources {
     private static final List<ProfileSource> SOURCES = new ArrayList<>();
 
     static {
+        register(new KernelProfileSource());
         register(new JsonProfileSource());
     }
 

@@ -38,7 +38,7 @@ public final class CpregRewritePlanner {
             hide = hide == null ? RegSet.empty() : hide;
             fake = fake == null ? RegSet.empty() : fake;
             inert = inert == null ? List.of() : List.copyOf(inert);
-            judge = judge == null ? IdChangeJudge.EQUAL_ONLY : judge;
+            judge = judge == null ? FieldRulesJudge.INSTANCE : judge;
         }
     }
 
