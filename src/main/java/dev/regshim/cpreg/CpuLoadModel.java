@@ -170,8 +170,13 @@ public final class CpuLoadModel {
                 out.missing(RegIssue.of(local.id(i), localValueOrNull(i), "keeps its destination value"));
             }
             for (; v < in.length(); v++) {
-                out.ignoredTail(RegIssue.of(in.id(v), incomingValueOrNull(v),
-                        "sorts after the destination's last register: silently ignored (stock QEMU bug), value lost"));
+                if (out.stopped()) {
+                    // QEMU never reached the merge (e.g. the length check failed): just an unknown register
+                    out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), "unknown to the destination"));
+                } else {
+                    out.ignoredTail(RegIssue.of(in.id(v), incomingValueOrNull(v),
+                            "sorts after the destination's last register: silently ignored (stock QEMU bug), value lost"));
+                }
             }
         }
 
