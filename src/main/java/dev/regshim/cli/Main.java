@@ -14,6 +14,7 @@ import java.io.PrintWriter;
         description = "ARM64 KVM vCPU register migration toolkit: name, model, check, rewrite and plan QEMU cpreg sets.",
         subcommands = {
             RegsCommand.class,
+            InspectCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

@@ -123,16 +123,16 @@ final class DeviceRegion {
         int cmd = Bytes.be16(b, p + 1);
         int len = Bytes.be16(b, p + 3);
         StreamDecoder.checkCommand(cmd, len, base + p);
-        if (cmd == Command.PACKAGED) {
+        if (cmd == VmCommand.PACKAGED) {
             throw new StreamFormatException(base + p, null, "PACKAGED command among the device sections is not "
                     + "supported");
         }
         int dataEnd = p + WireFormat.COMMAND_HEADER_BYTES + len;
         if (dataEnd > end) {
-            throw new StreamFormatException(base + end, null, "stream ends inside command " + Command.name(cmd)
+            throw new StreamFormatException(base + end, null, "stream ends inside command " + VmCommand.name(cmd)
                     + " (truncated)");
         }
-        visitor.command(new Command(base + p, cmd, Arrays.copyOfRange(b, p + WireFormat.COMMAND_HEADER_BYTES,
+        visitor.command(new VmCommand(base + p, cmd, Arrays.copyOfRange(b, p + WireFormat.COMMAND_HEADER_BYTES,
                 dataEnd)));
         return dataEnd;
     }

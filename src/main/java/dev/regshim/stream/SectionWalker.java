@@ -460,8 +460,8 @@ final class SectionWalker {
             }
             int cmd = Bytes.be16(b, p + 1);
             int len = Bytes.be16(b, p + 3);
-            int expect = Command.expectedLength(cmd);
-            return Command.isKnown(cmd) && cmd != Command.PACKAGED && (expect < 0 || expect == len)
+            int expect = VmCommand.expectedLength(cmd);
+            return VmCommand.isKnown(cmd) && cmd != VmCommand.PACKAGED && (expect < 0 || expect == len)
                     && end - p >= WireFormat.COMMAND_HEADER_BYTES + len;
         }
         return false;

@@ -887,15 +887,15 @@ public final class StreamDecoder {
     // ---------------------------------------------------------------- commands, EOF, trailer
 
     static void checkCommand(int cmd, int len, long offset) {
-        if (!Command.isKnown(cmd)) {
+        if (!VmCommand.isKnown(cmd)) {
             throw new StreamFormatException(offset, null, String.format("unknown command 0x%x (length %d)", cmd, len));
         }
-        int expect = Command.expectedLength(cmd);
+        int expect = VmCommand.expectedLength(cmd);
         if (expect >= 0 && expect != len) {
-            throw new StreamFormatException(offset, null, "command " + Command.name(cmd) + " has length " + len
+            throw new StreamFormatException(offset, null, "command " + VmCommand.name(cmd) + " has length " + len
                     + ", expected " + expect);
         }
-        if (cmd == Command.POSTCOPY_ADVISE && len != 0 && len != 2 * Long.BYTES) {
+        if (cmd == VmCommand.POSTCOPY_ADVISE && len != 0 && len != 2 * Long.BYTES) {
             throw new StreamFormatException(offset, null, "command POSTCOPY_ADVISE has length " + len
                     + ", expected 0 or 16");
         }
@@ -914,12 +914,12 @@ public final class StreamDecoder {
             return -need;
         }
         byte[] b = peek(in, need);
-        Command c = new Command(pos, cmd, Arrays.copyOfRange(b, WireFormat.COMMAND_HEADER_BYTES, need));
-        if (cmd == Command.POSTCOPY_ADVISE) {
+        VmCommand c = new VmCommand(pos, cmd, Arrays.copyOfRange(b, WireFormat.COMMAND_HEADER_BYTES, need));
+        if (cmd == VmCommand.POSTCOPY_ADVISE) {
             postcopyAdvised = true;
         }
         visitor.command(c);
-        if (cmd == Command.PACKAGED) {
+        if (cmd == VmCommand.PACKAGED) {
             packagedRemaining = c.packagedLength();
             if (packagedRemaining > limits.maxPackagedBytes()) {
                 throw error(pos, "PACKAGED payload of " + packagedRemaining + " bytes exceeds the limit of "

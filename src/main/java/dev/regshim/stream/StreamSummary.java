@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param packagedBytes  PACKAGED payload bytes passed through undecoded
  */
 public record StreamSummary(long totalBytes, Configuration configuration, int pageSize, List<RamBlockStats> ramBlocks,
-                            List<SectionInfo> sections, List<Command> commands, List<CpuSection> cpus, Vmdesc vmdesc,
+                            List<SectionInfo> sections, List<VmCommand> commands, List<CpuSection> cpus, Vmdesc vmdesc,
                             long eofOffset, long packagedBytes) {
 
     /** A RAM block and how many of its pages the stream carries as ZERO and as PAGE records. */
@@ -62,7 +62,7 @@ public record StreamSummary(long totalBytes, Configuration configuration, int pa
         private final Map<String, long[]> counts = new LinkedHashMap<>();
         private final Map<String, RamBlock> blocks = new LinkedHashMap<>();
         private final List<SectionInfo> sections = new ArrayList<>();
-        private final List<Command> commands = new ArrayList<>();
+        private final List<VmCommand> commands = new ArrayList<>();
         private final List<CpuSection> cpus = new ArrayList<>();
         private SectionHeader open;
         private Vmdesc vmdesc;
@@ -118,7 +118,7 @@ public record StreamSummary(long totalBytes, Configuration configuration, int pa
         }
 
         @Override
-        public void command(Command c) {
+        public void command(VmCommand c) {
             commands.add(c);
         }
 

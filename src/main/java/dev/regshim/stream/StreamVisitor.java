@@ -40,7 +40,7 @@ public interface StreamVisitor {
     default void deviceSection(DeviceSection section) {
     }
 
-    default void command(Command command) {
+    default void command(VmCommand command) {
     }
 
     /** A piece of a PACKAGED command's payload (passed through undecoded). */

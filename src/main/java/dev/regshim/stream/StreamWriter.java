@@ -213,7 +213,7 @@ public final class StreamWriter implements StreamVisitor {
     }
 
     @Override
-    public void command(Command c) {
+    public void command(VmCommand c) {
         u8(WireFormat.COMMAND);
         be16(c.cmd());
         be16(c.data().length);

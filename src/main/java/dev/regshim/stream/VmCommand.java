@@ -5,7 +5,7 @@ package dev.regshim.stream;
  * a payload of {@code be32 data} more bytes that {@code len} does not count (a nested stream of device sections used
  * by postcopy); those bytes arrive as {@link StreamVisitor#packagedData} calls.
  */
-public record Command(long offset, int cmd, byte[] data) {
+public record VmCommand(long offset, int cmd, byte[] data) {
 
     public static final int OPEN_RETURN_PATH = 1;
     public static final int PING = 2;
