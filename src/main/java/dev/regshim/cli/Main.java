@@ -15,6 +15,7 @@ import java.io.PrintWriter;
         subcommands = {
             RegsCommand.class,
             InspectCommand.class,
+            FuzzCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {
