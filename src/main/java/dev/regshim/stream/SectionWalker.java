@@ -65,7 +65,7 @@ final class SectionWalker {
 
     private static void checkFooter(byte[] b, int p, int end, long base, SectionHeader h, String how) {
         if (end - p < WireFormat.FOOTER_BYTES) {
-            throw new StreamFormatException(base + p, h.describe(), "stream ends before the section footer"
+            throw new StreamFormatException(base + end, h.describe(), "stream ends before the section footer"
                     + " (truncated)");
         }
         if (Bytes.u8(b, p) != WireFormat.SECTION_FOOTER) {
@@ -310,12 +310,13 @@ final class SectionWalker {
             throw new StreamFormatException(bodyOffset, where, "the vmdesc places " + CpuLayout.CPREG_ARRAY_LEN_FIELD
                     + " at field offset " + lenAt + ", the ARM cpu layout has it at " + CpuLayout.ARRAY_LEN_OFFSET);
         }
-        CpuSection cpu = CpuSection.fromBody(h, bodyOffset, body, 0, body.length, subs, limits);
-        int n = cpu.cpregCount();
-        if (idxCount != n || valCount != n) {
-            throw new StreamFormatException(cpu.cpregArrayOffset(), where, CpuLayout.CPREG_ARRAY_LEN_FIELD + " is "
-                    + n + " but the vmdesc records " + idxCount + " indexes and " + valCount + " values");
+        int n = body.length < CpuLayout.INDEXES_OFFSET ? 0 : Bytes.be32(body, CpuLayout.ARRAY_LEN_OFFSET);
+        if ((idxCount != n || valCount != n) && n >= 0 && n <= limits.maxCpregCount()) {
+            throw new StreamFormatException(bodyOffset + CpuLayout.ARRAY_LEN_OFFSET, where,
+                    CpuLayout.CPREG_ARRAY_LEN_FIELD + " is " + n + " but the vmdesc records " + idxCount
+                            + " indexes and " + valCount + " values");
         }
+        CpuSection cpu = CpuSection.fromBody(h, bodyOffset, body, 0, body.length, subs, limits);
         long subsStart = bodyOffset + CpuLayout.mainFieldBytes(n);
         long firstSub = subs.isEmpty() ? bodyOffset + body.length : subs.get(0).offset();
         if (firstSub != subsStart) {
@@ -369,11 +370,11 @@ final class SectionWalker {
         String prefix = parent + "/";
         while (p < end && Bytes.u8(b, p) == WireFormat.SUBSECTION) {
             if (end - p < 2) {
-                throw new StreamFormatException(base + end, where, "stream ends inside a subsection header");
+                throw new StreamFormatException(base + end, where, "stream ends inside a subsection header (truncated)");
             }
             int len = Bytes.u8(b, p + 1);
             if (end - p < WireFormat.SUBSECTION_HEADER_FIXED_BYTES + len) {
-                throw new StreamFormatException(base + end, where, "stream ends inside a subsection header");
+                throw new StreamFormatException(base + end, where, "stream ends inside a subsection header (truncated)");
             }
             String name = new String(b, p + 2, len, StandardCharsets.ISO_8859_1);
             if (!name.startsWith(prefix)) {
@@ -423,26 +424,31 @@ final class SectionWalker {
      */
     Walked walkFooterScan(byte[] b, int pos, int end, long base, SectionHeader h) {
         int bodyStart = pos + h.encodedLength();
-        for (int q = bodyStart; q + WireFormat.FOOTER_BYTES <= end; q++) {
-            if (Bytes.u8(b, q) == WireFormat.SECTION_FOOTER && Bytes.be32(b, q + 1) == h.sectionId()
-                    && plausibleNext(b, q + WireFormat.FOOTER_BYTES, end, base)) {
-                byte[] body = Arrays.copyOfRange(b, bodyStart, q);
-                DeviceSection s = new DeviceSection(h, body, null, DeviceSection.WalkMethod.FOOTER_SCAN, List.of());
-                return new Walked(s, q + WireFormat.FOOTER_BYTES);
+        // strict first; then accept EOF followed by anything, so that junk after EOF is reported as such
+        for (boolean lenient : new boolean[]{false, true}) {
+            for (int q = bodyStart; q + WireFormat.FOOTER_BYTES <= end; q++) {
+                if (Bytes.u8(b, q) == WireFormat.SECTION_FOOTER && Bytes.be32(b, q + 1) == h.sectionId()
+                        && plausibleNext(b, q + WireFormat.FOOTER_BYTES, end, lenient)) {
+                    byte[] body = Arrays.copyOfRange(b, bodyStart, q);
+                    DeviceSection s = new DeviceSection(h, body, null, DeviceSection.WalkMethod.FOOTER_SCAN,
+                            List.of());
+                    return new Walked(s, q + WireFormat.FOOTER_BYTES);
+                }
             }
         }
-        throw new StreamFormatException(h.offset(), h.describe(), "no section footer found (without a vmdesc the "
-                + "end of a non-cpu section is its footer followed by the next section or EOF)");
+        throw new StreamFormatException(base + end, h.describe(), "stream ends without this section's footer "
+                + "(truncated, or corrupt: without a vmdesc a non-cpu section ends at its footer followed by the next "
+                + "section or EOF)");
     }
 
-    private boolean plausibleNext(byte[] b, int p, int end, long base) {
+    private boolean plausibleNext(byte[] b, int p, int end, boolean lenient) {
         if (p == end) {
             return true;
         }
         int type = Bytes.u8(b, p);
         if (type == WireFormat.EOF) {
             // EOF at the very end, or EOF + a trailer that runs exactly to the end
-            return p + 1 == end || (end - p >= 1 + WireFormat.VMDESC_HEADER_BYTES
+            return lenient || p + 1 == end || (end - p >= 1 + WireFormat.VMDESC_HEADER_BYTES
                     && Bytes.u8(b, p + 1) == WireFormat.VMDESCRIPTION
                     && p + 1 + WireFormat.VMDESC_HEADER_BYTES + (Bytes.be32(b, p + 2) & 0xffff_ffffL) == end);
         }
