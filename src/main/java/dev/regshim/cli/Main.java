@@ -16,6 +16,7 @@ import java.io.PrintWriter;
             RegsCommand.class,
             InspectCommand.class,
             FuzzCommand.class,
+            BenchCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

@@ -52,6 +52,7 @@ public final class StreamDecoder {
     private final Vmdesc knownVmdesc;
     private final boolean ignoreVmdesc;
     private final SectionWalker walker;
+    private final boolean wantsPageData;
 
     private State state = State.HEADER;
     private long pos;
@@ -107,6 +108,7 @@ public final class StreamDecoder {
         this.knownVmdesc = b.ignoreVmdesc ? null : b.knownVmdesc;
         this.ignoreVmdesc = b.ignoreVmdesc;
         this.walker = new SectionWalker(limits);
+        this.wantsPageData = visitor.wantsPageData();
     }
 
     public static Builder builder(StreamVisitor visitor) {
@@ -297,7 +299,10 @@ public final class StreamDecoder {
             case CONFIG_NAME: return configName(in);
             case CONFIG_SUB: return configSub(in);
             case TOP: return top(in);
-            case RAM_RECORD: return ramRecord(in);
+            case RAM_RECORD: {
+                int n = ramRun(in);
+                return n > 0 ? n : ramRecord(in);
+            }
             case RAM_BLOCK: return ramBlock(in);
             case PAGE_DATA: return pageData(in);
             case RAM_FOOTER: return ramFooter(in);
@@ -703,6 +708,13 @@ public final class StreamDecoder {
             long off = v & ~pageMask;
             checkPageOffset(off, lastBlock);
             visitor.ramRecord(new RamRecord(pos, v, flags, null, lastBlock, -1));
+            if (in.remaining() >= RamFlags.RECORD_HEADER_BYTES + pageSize) {
+                // the whole page is here: hand it over and stay in RAM_RECORD
+                if (wantsPageData) {
+                    visitor.ramPageData(in.slice(p + RamFlags.RECORD_HEADER_BYTES, pageSize));
+                }
+                return consume(in, RamFlags.RECORD_HEADER_BYTES + pageSize);
+            }
             pageRemaining = pageSize;
             state = State.PAGE_DATA;
             return consume(in, RamFlags.RECORD_HEADER_BYTES);
@@ -780,6 +792,50 @@ public final class StreamDecoder {
         return consume(in, need);
     }
 
+    /**
+     * The hot path: a run of CONTINUE page and zero records of the current block that lie wholly in {@code in},
+     * decoded in one tight loop. Returns the bytes consumed (0 when the next record needs the general path).
+     */
+    private int ramRun(ByteBuffer in) {
+        RamBlock block = lastBlock;
+        if (block == null || expectBlockList) {
+            return 0;
+        }
+        final int pageRecord = RamFlags.RECORD_HEADER_BYTES + pageSize;
+        final int zeroRecord = RamFlags.RECORD_HEADER_BYTES + 1;
+        final long used = block.usedLength();
+        final int start = in.position();
+        final int limit = in.limit();
+        int p = start;
+        while (limit - p >= zeroRecord) {
+            long v = in.getLong(p);
+            int flags = (int) (v & pageMask);
+            long off = v & ~pageMask;
+            if (Long.compareUnsigned(off, used) >= 0) {
+                break;
+            }
+            if (flags == (RamFlags.PAGE | RamFlags.CONTINUE) && limit - p >= pageRecord) {
+                visitor.ramRecord(new RamRecord(pos + (p - start), v, flags, null, block, -1));
+                if (wantsPageData) {
+                    visitor.ramPageData(in.slice(p + RamFlags.RECORD_HEADER_BYTES, pageSize));
+                }
+                p += pageRecord;
+            } else if (flags == (RamFlags.ZERO | RamFlags.CONTINUE)) {
+                visitor.ramRecord(new RamRecord(pos + (p - start), v, flags, null, block,
+                        in.get(p + RamFlags.RECORD_HEADER_BYTES) & 0xff));
+                p += zeroRecord;
+            } else {
+                break;
+            }
+        }
+        int n = p - start;
+        if (n > 0) {
+            in.position(p);
+            pos += n;
+        }
+        return n;
+    }
+
     private void checkPageOffset(long off, RamBlock block) {
         if (Long.compareUnsigned(off, block.usedLength()) >= 0) {
             throw error(pos, ramWhere(), String.format("page offset 0x%x is beyond RAM block '%s' (used length 0x%x)",
@@ -789,7 +845,9 @@ public final class StreamDecoder {
 
     private int pageData(ByteBuffer in) {
         int n = Math.min(pageRemaining, in.remaining());
-        visitor.ramPageData(in.slice(in.position(), n));
+        if (wantsPageData) {
+            visitor.ramPageData(in.slice(in.position(), n));
+        }
         pageRemaining -= n;
         if (pageRemaining == 0) {
             state = State.RAM_RECORD;

@@ -84,7 +84,20 @@ public final class StreamReader {
      */
     public static Optional<Vmdesc> readTrailer(FileChannel ch, StreamLimits limits) throws IOException {
         long size = ch.size();
-        int window = (int) Math.min(size, (long) limits.maxVmdescBytes() + 1 + WireFormat.VMDESC_HEADER_BYTES);
+        long max = Math.min(size, (long) limits.maxVmdescBytes() + 1 + WireFormat.VMDESC_HEADER_BYTES);
+        // real trailers are tens of KB: look in a small tail window first, widen only if needed
+        for (long window = Math.min(max, TRAILER_FIRST_WINDOW); ; window = Math.min(max, window * 8)) {
+            Optional<Vmdesc> v = findTrailer(ch, size, (int) window, limits);
+            if (v.isPresent() || window == max) {
+                return v;
+            }
+        }
+    }
+
+    private static final long TRAILER_FIRST_WINDOW = 64 << 10;
+
+    private static Optional<Vmdesc> findTrailer(FileChannel ch, long size, int window, StreamLimits limits)
+            throws IOException {
         if (window < 1 + WireFormat.VMDESC_HEADER_BYTES + 1) {
             return Optional.empty();
         }

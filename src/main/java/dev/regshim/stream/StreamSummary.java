@@ -83,6 +83,11 @@ public record StreamSummary(long totalBytes, Configuration configuration, int pa
         }
 
         @Override
+        public boolean wantsPageData() {
+            return false;
+        }
+
+        @Override
         public void ramBlockList(RamBlockList list) {
             for (RamBlock b : list.blocks()) {
                 blocks.put(b.name(), b);

@@ -28,6 +28,14 @@ public interface StreamVisitor {
     default void ramRecord(RamRecord record) {
     }
 
+    /**
+     * Whether this visitor reads page data; when false the decoder skips it without making views (asked once, when
+     * the decoder is built).
+     */
+    default boolean wantsPageData() {
+        return true;
+    }
+
     /** A piece of the current PAGE record's data (pieces add up to the page size). */
     default void ramPageData(ByteBuffer data) {
     }
