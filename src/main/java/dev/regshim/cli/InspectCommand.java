@@ -38,6 +38,9 @@ import java.util.function.LongConsumer;
 public final class InspectCommand implements Callable<Integer> {
 
     private static final long PROGRESS_MIN_BYTES = 64L << 20;
+
+    /** Where '-' reads from (the process's standard input; tests substitute it). */
+    static java.util.function.Supplier<java.io.InputStream> stdin = () -> new FileInputStream(FileDescriptor.in);
     private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
     @Spec
@@ -75,7 +78,7 @@ public final class InspectCommand implements Callable<Integer> {
         ReadOptions opts = ReadOptions.defaults().withIgnoreVmdesc(noVmdesc);
         try {
             if (file.equals("-")) {
-                return StreamReader.summarize(new FileInputStream(FileDescriptor.in), withProgress(opts, -1));
+                return StreamReader.summarize(stdin.get(), withProgress(opts, -1));
             }
             Path p = Path.of(file);
             return StreamReader.summarize(p, withProgress(opts, Files.size(p)));
