@@ -62,10 +62,16 @@ public final class InspectCommand implements Callable<Integer> {
             + "(cpu sections by their known layout, others up to their footer)")
     boolean noVmdesc;
 
+    private boolean progressShown;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         StreamSummary s = read();
+        if (progressShown) {
+            spec.commandLine().getErr().print("\r" + " ".repeat(40) + "\r");
+            spec.commandLine().getErr().flush();
+        }
         if (json) {
             Json.print(out, toJson(s));
         } else {
@@ -102,6 +108,7 @@ public final class InspectCommand implements Callable<Integer> {
                 return;
             }
             last[0] = now;
+            progressShown = true;
             String pct = size > 0 ? String.format(" (%d%%)", n * 100 / size) : "";
             err.print(String.format("\rinspect: %,d MiB%s ", n >> 20, pct));
             err.flush();
