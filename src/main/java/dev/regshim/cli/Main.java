@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
             KernelCommand.class,
             CheckCommand.class,
             DemoCommand.class,
+            InspectCommand.class,
+            FuzzCommand.class,
+            BenchCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,129 @@
+package dev.regshim.stream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Entry points that drive a {@link StreamDecoder} over a file, an input stream or a channel. Files are seekable, so
+ * their vmdesc trailer is read first (from the end) and device sections are walked as they arrive; streams buffer the
+ * device state after RAM until the trailer comes. Memory stays bounded either way: RAM is never held.
+ */
+public final class StreamReader {
+
+    private StreamReader() {
+    }
+
+    /** Reads a whole stream into a summary (RAM counted, not kept). */
+    public static StreamSummary summarize(Path file, ReadOptions options) throws IOException {
+        StreamSummary.Collector c = new StreamSummary.Collector();
+        read(file, c, options);
+        return c.summary();
+    }
+
+    public static StreamSummary summarize(InputStream in, ReadOptions options) throws IOException {
+        StreamSummary.Collector c = new StreamSummary.Collector();
+        read(in, c, options);
+        return c.summary();
+    }
+
+    /** Decodes a file, vmdesc read ahead from its end unless {@link ReadOptions#ignoreVmdesc()}. */
+    public static void read(Path file, StreamVisitor visitor, ReadOptions options) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Vmdesc ahead = options.ignoreVmdesc() ? null : readTrailer(ch, options.limits()).orElse(null);
+            ch.position(0);
+            StreamDecoder d = StreamDecoder.builder(visitor).limits(options.limits()).knownVmdesc(ahead)
+                    .ignoreVmdesc(options.ignoreVmdesc()).build();
+            pump(ch, d, options);
+        }
+    }
+
+    public static void read(InputStream in, StreamVisitor visitor, ReadOptions options) throws IOException {
+        read(Channels.newChannel(in), visitor, options);
+    }
+
+    public static void read(ReadableByteChannel ch, StreamVisitor visitor, ReadOptions options) throws IOException {
+        StreamDecoder d = StreamDecoder.builder(visitor).limits(options.limits())
+                .ignoreVmdesc(options.ignoreVmdesc()).build();
+        pump(ch, d, options);
+    }
+
+    static void pump(ReadableByteChannel ch, StreamDecoder d, ReadOptions options) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(options.chunkBytes());
+        long total = 0;
+        while (true) {
+            int n = ch.read(buf);
+            if (n < 0) {
+                break;
+            }
+            if (n == 0) {
+                continue;
+            }
+            total += n;
+            buf.flip();
+            d.feed(buf);
+            buf.clear();
+            if (options.progress() != null) {
+                options.progress().accept(total);
+            }
+        }
+        d.finish();
+    }
+
+    /**
+     * Finds the vmdesc trailer at the end of a file: the last {@code 00 06 <be32 len> '{'} whose JSON runs exactly to
+     * the end of the file and parses. Empty when there is none (or it is not valid JSON; the full read then reports
+     * what is wrong).
+     */
+    public static Optional<Vmdesc> readTrailer(FileChannel ch, StreamLimits limits) throws IOException {
+        long size = ch.size();
+        long max = Math.min(size, (long) limits.maxVmdescBytes() + 1 + WireFormat.VMDESC_HEADER_BYTES);
+        // real trailers are tens of KB: look in a small tail window first, widen only if needed
+        for (long window = Math.min(max, TRAILER_FIRST_WINDOW); ; window = Math.min(max, window * 8)) {
+            Optional<Vmdesc> v = findTrailer(ch, size, (int) window, limits);
+            if (v.isPresent() || window == max) {
+                return v;
+            }
+        }
+    }
+
+    private static final long TRAILER_FIRST_WINDOW = 64 << 10;
+
+    private static Optional<Vmdesc> findTrailer(FileChannel ch, long size, int window, StreamLimits limits)
+            throws IOException {
+        if (window < 1 + WireFormat.VMDESC_HEADER_BYTES + 1) {
+            return Optional.empty();
+        }
+        ByteBuffer tail = ByteBuffer.allocate(window);
+        long at = size - window;
+        while (tail.hasRemaining()) {
+            if (ch.read(tail, at + tail.position()) < 0) {
+                throw new UncheckedIOException(new IOException("file shrank while reading its trailer"));
+            }
+        }
+        byte[] b = tail.array();
+        for (int i = window - (1 + WireFormat.VMDESC_HEADER_BYTES + 1); i >= 0; i--) {
+            if (b[i] != WireFormat.EOF || b[i + 1] != WireFormat.VMDESCRIPTION) {
+                continue;
+            }
+            int jsonStart = i + 1 + WireFormat.VMDESC_HEADER_BYTES;
+            long len = Bytes.be32(b, i + 2) & 0xffff_ffffL;
+            if (jsonStart + len == window && b[jsonStart] == '{') {
+                try {
+                    byte[] json = java.util.Arrays.copyOfRange(b, jsonStart, window);
+                    return Optional.of(Vmdesc.parse(json, at + i + 1, limits));
+                } catch (StreamFormatException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

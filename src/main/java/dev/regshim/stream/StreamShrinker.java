@@ -1,0 +1,66 @@
+package dev.regshim.stream;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Makes a small valid stream from a real one by dropping most ZERO page records (a RAM section may carry any subset
+ * of pages), keeping every other byte's structure. Used to give the fuzzer a fast corpus.
+ */
+public final class StreamShrinker {
+
+    private StreamShrinker() {
+    }
+
+    /** The stream with at most {@code keepZeroPerBlock} ZERO records per RAM block. */
+    public static byte[] dropZeroPages(byte[] stream, int keepZeroPerBlock) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(stream.length / 4);
+        StreamWriter w = new StreamWriter(out);
+        Map<String, Integer> kept = new HashMap<>();
+        StreamVisitor filter = new StreamVisitor() {
+            // a dropped record may have named the block; the next kept record must then name it itself
+            private String lastWritten;
+
+            @Override public void header(long o, int v) { w.header(o, v); }
+            @Override public void configuration(Configuration c) { w.configuration(c); }
+            @Override public void sectionStart(SectionHeader h) { w.sectionStart(h); }
+            @Override public void ramBlockList(RamBlockList l) { w.ramBlockList(l); }
+            @Override public void ramPageData(ByteBuffer d) { w.ramPageData(d); }
+            @Override public void sectionFooter(SectionHeader s, long o) { w.sectionFooter(s, o); }
+            @Override public void deviceSection(DeviceSection s) { w.deviceSection(s); }
+            @Override public void command(VmCommand c) { w.command(c); }
+            @Override public void packagedData(ByteBuffer d) { w.packagedData(d); }
+            @Override public void eof(long o) { w.eof(o); }
+            @Override public void vmdesc(Vmdesc v) { w.vmdesc(v); }
+            @Override public void end(long t) { w.end(t); }
+
+            @Override
+            public void ramRecord(RamRecord r) {
+                if (r.block() == null) {
+                    w.ramRecord(r);
+                    return;
+                }
+                String name = r.block().name();
+                if (r.isZero()) {
+                    int n = kept.merge(name, 1, Integer::sum);
+                    if (n > keepZeroPerBlock) {
+                        return;
+                    }
+                }
+                boolean named = r.blockName() != null;
+                if (!named && !name.equals(lastWritten)) {
+                    long header = r.header() & ~(long) RamFlags.CONTINUE;
+                    r = new RamRecord(r.offset(), header, r.flags() & ~RamFlags.CONTINUE, name, r.block(), r.fill());
+                }
+                lastWritten = name;
+                w.ramRecord(r);
+            }
+        };
+        StreamDecoder d = StreamDecoder.builder(filter).build();
+        d.feed(ByteBuffer.wrap(stream));
+        d.finish();
+        return out.toByteArray();
+    }
+}

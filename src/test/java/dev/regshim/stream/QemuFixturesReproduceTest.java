@@ -1,0 +1,67 @@
+package dev.regshim.stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Regenerates every committed QEMU 7.2 fixture (gen-manifest.tsv) with the installed QEMU at test time and checks
+ * that the fresh stream carries the cpreg counts of qemu-oracle.md section 2 and the same sections and cpu state as
+ * the committed one (streams of one configuration differ only in RAM: the DTB's random seeds).
+ */
+@Tag("qemu")
+class QemuFixturesReproduceTest {
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void qemu() {
+        Qemu.require();
+    }
+
+    @Test
+    void everyManifestConfigurationReproduces() throws Exception {
+        List<FixtureFactsTest.Expected> manifest = FixtureFactsTest.manifest();
+        // HMP's migrate waits on a 1 s status timer, so run the saves side by side
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Path>> saves = new ArrayList<>();
+        for (FixtureFactsTest.Expected e : manifest) {
+            saves.add(pool.submit(() -> {
+                Path out = tmp.resolve(e.name() + ".mig");
+                List<String> args = new ArrayList<>(List.of(e.args().split(" ")));
+                args.removeAll(List.of("-S", "-nodefaults", "-display", "none"));
+                Qemu.save(out, args.toArray(String[]::new));
+                return out;
+            }));
+        }
+        pool.shutdown();
+        for (int i = 0; i < manifest.size(); i++) {
+            FixtureFactsTest.Expected e = manifest.get(i);
+            Path fresh = saves.get(i).get();
+            StreamSummary now = StreamReader.summarize(fresh, ReadOptions.defaults());
+            StreamSummary committed = Codec.summary(Fixtures.stream("qemu-7.2/" + e.name()), 0);
+            if (!e.cpregs().startsWith("=")) {
+                assertThat(now.cpus()).as(e.name()).allMatch(c -> c.cpregCount() == Integer.parseInt(e.cpregs()));
+            }
+            assertThat(now.sections()).as(e.name()).isEqualTo(committed.sections());
+            assertThat(now.cpus()).hasSameSizeAs(committed.cpus());
+            for (int c = 0; c < now.cpus().size(); c++) {
+                assertThat(Describe.cpu(now.cpus().get(c))).as(e.name()).isEqualTo(Describe.cpu(committed.cpus().get(c)));
+            }
+            assertThat(now.vmdesc().raw()).as(e.name()).isEqualTo(committed.vmdesc().raw());
+            assertThat(Files.size(fresh)).isEqualTo(committed.totalBytes());
+        }
+    }
+}
