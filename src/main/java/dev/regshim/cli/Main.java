@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
         subcommands = {
             RegsCommand.class,
             KernelCommand.class,
+            ProfileCommand.class,
             CheckCommand.class,
             DemoCommand.class,
             InspectCommand.class,

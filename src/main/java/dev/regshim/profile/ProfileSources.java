@@ -17,6 +17,7 @@ public final class ProfileSources {
 
     static {
         register(new KernelProfileSource());
+        register(new StreamProfileSource());
         register(new JsonProfileSource());
     }
 

@@ -1,0 +1,139 @@
+package dev.regshim.cli;
+
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.ProfileCapture;
+import dev.regshim.profile.ProfileJson;
+import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.StreamProfileSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code regshim profile}: make and show register profiles (what one side of a migration presents). */
+@Command(name = "profile", mixinStandardHelpOptions = true,
+        description = "Make and show register profiles: per vCPU the cpreg list and values, with provenance.",
+        subcommands = {ProfileCommand.FromStream.class, ProfileCommand.Capture.class, ProfileCommand.Show.class})
+public final class ProfileCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static void emit(CommandSpec spec, Profile p, Path output) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (output == null) {
+            out.println(ProfileJson.write(p));
+            out.flush();
+            return;
+        }
+        try {
+            ProfileJson.write(p, output);
+        } catch (IOException e) {
+            throw new dev.regshim.RegshimException("cannot write " + output + ": " + e.getMessage(), e);
+        }
+        spec.commandLine().getErr().println("regshim: wrote " + output + " (" + describe(p) + ")");
+        spec.commandLine().getErr().flush();
+    }
+
+    static String describe(Profile p) {
+        StringBuilder b = new StringBuilder(p.provenance().summary());
+        b.append("; ").append(p.template() ? "every vCPU: " : p.vcpus().size() + " vCPU(s): ");
+        List<String> counts = new ArrayList<>();
+        p.vcpus().forEach(v -> counts.add(v.cpregs().length() + (v.cpregs().hasValues() ? " registers with values" : " registers")));
+        b.append(String.join(", ", counts));
+        return b.toString();
+    }
+
+    @Command(name = "from-stream", mixinStandardHelpOptions = true,
+            description = "The profile a migration stream or libvirt save image presents (what its source sent).")
+    static final class FromStream implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "FILE")
+        Path file;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the profile JSON here (default: stdout)")
+        Path output;
+
+        @Override
+        public Integer call() {
+            emit(spec, new StreamProfileSource().load(file.toString()), output);
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "capture", mixinStandardHelpOptions = true,
+            description = {"Start QEMU paused with the given command line (QMP on a private socket), migrate its state",
+                "into regshim over loopback, and write the profile. Example:",
+                "  regshim profile capture -o host.json -- qemu-system-aarch64 -M virt -cpu host -accel kvm -m 64"})
+    static final class Capture implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the profile JSON here (default: stdout)")
+        Path output;
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "overall limit (default ${DEFAULT-VALUE})")
+        long timeoutSeconds;
+        @Parameters(paramLabel = "QEMU-COMMAND", arity = "1..*", description = "the QEMU binary and its arguments, after --")
+        List<String> command;
+
+        @Override
+        public Integer call() {
+            emit(spec, ProfileCapture.capture(command, Duration.ofSeconds(timeoutSeconds)), output);
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show any profile source (stream, save image, profile JSON, list file, kernel:SPEC); --json writes it as a profile.")
+    static final class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "PROFILE")
+        String source;
+        @Option(names = "--json", description = "print the profile JSON")
+        boolean json;
+        @Option(names = "--regs", description = "list every register")
+        boolean regs;
+
+        @Override
+        public Integer call() {
+            Profile p = ProfileSources.resolve(source);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(ProfileJson.write(p));
+                out.flush();
+                return Main.EXIT_OK;
+            }
+            out.println(describe(p));
+            if (p.machineType() != null) {
+                out.println("machine " + p.machineType() + ", page size " + p.pageSize() + ", "
+                        + (p.ramBlocks() == null ? 0 : p.ramBlocks().size()) + " RAM blocks, "
+                        + (p.sections() == null ? 0 : p.sections().size()) + " sections");
+            }
+            if (regs) {
+                for (Profile.Vcpu v : p.vcpus()) {
+                    out.println(p.template() ? "every vCPU:" : "vCPU " + v.instance() + ":");
+                    for (int i = 0; i < v.cpregs().length(); i++) {
+                        String row = RegFormat.row(dev.regshim.regs.RegId.of(v.cpregs().id(i)));
+                        out.println("  " + (v.cpregs().hasValues() ? String.format("%-70s 0x%016x", row, v.cpregs().value(i)) : row));
+                    }
+                }
+            }
+            out.flush();
+            return Main.EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.regshim.profile;
+
+import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.RegClass;
+import dev.regshim.regs.RegId;
+import dev.regshim.stream.CpuSection;
+import dev.regshim.stream.StreamSummary;
+import dev.regshim.stream.VmCommand;
+import dev.regshim.stream.WireFormat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The profile a real migration stream presents: exactly what its source QEMU sent. */
+public final class StreamProfiles {
+
+    private StreamProfiles() {
+    }
+
+    public static Profile fromSummary(StreamSummary s, String source, String kind) {
+        List<Profile.RamBlock> ram = new ArrayList<>();
+        s.ramBlocks().forEach(b -> ram.add(new Profile.RamBlock(b.block().name(), b.block().usedLength())));
+        List<Profile.SectionRef> sections = new ArrayList<>();
+        for (StreamSummary.SectionInfo si : s.sections()) {
+            if (si.type() == WireFormat.SECTION_FULL || si.type() == WireFormat.SECTION_START) {
+                sections.add(new Profile.SectionRef(si.idstr(), si.instanceId(), si.versionId()));
+            }
+        }
+        List<Profile.Vcpu> vcpus = new ArrayList<>();
+        for (CpuSection c : s.cpus()) {
+            vcpus.add(new Profile.Vcpu(c.instanceId(), CpregArray.of(c.ids(), c.values())));
+        }
+        if (vcpus.isEmpty()) {
+            throw new dev.regshim.RegshimException(source + ": the stream has no ARM 'cpu' section");
+        }
+        String machine = s.machineType().orElse(null);
+        Provenance p = Provenance.of(kind, source).withQemu(qemuHint(s), machine, null, accelHint(vcpus));
+        return new Profile(p, machine, s.pageSize(), ram, sections, vcpus, true, false);
+    }
+
+    /** What the stream itself tells about its producer. */
+    static String qemuHint(StreamSummary s) {
+        boolean switchover = s.commands().stream().anyMatch(c -> c.cmd() == VmCommand.SWITCHOVER_START);
+        boolean vmdescConfig = s.vmdesc() != null && s.vmdesc().tree().has("configuration");
+        if (switchover) {
+            return ">=10.0";
+        }
+        return vmdescConfig ? ">=9.0" : null;
+    }
+
+    /** KVM lists carry firmware pseudo-registers; TCG lists carry AArch32 views. */
+    static String accelHint(List<Profile.Vcpu> vcpus) {
+        for (Profile.Vcpu v : vcpus) {
+            for (RegId id : v.cpregs().idSet()) {
+                RegClass c = id.regClass();
+                if (c == RegClass.FW || c == RegClass.FW_FEAT_BMAP || c == RegClass.DEMUX_CCSIDR) {
+                    return "kvm";
+                }
+                if (c == RegClass.AARCH32_CP32 || c == RegClass.AARCH32_CP64) {
+                    return "tcg";
+                }
+            }
+        }
+        return null;
+    }
+}
