@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
             KernelCommand.class,
             ProfileCommand.class,
             CheckCommand.class,
+            RewriteCommand.class,
             DemoCommand.class,
             InspectCommand.class,
             FuzzCommand.class,

@@ -57,6 +57,16 @@ public final class SaveImageWriter {
     }
 
     /**
+     * Writes {@code original}'s header and XML area to {@code out} and returns a stream that encodes what is written
+     * to it in the image's format. Closing the returned stream finishes the encoding but leaves {@code out} open.
+     */
+    public static OutputStream wrapping(SaveImage original, OutputStream out) throws IOException {
+        Codec codec = writableCodec(original);
+        copyPrefix(original, out);
+        return codec.encoder(new NonClosing(out));
+    }
+
+    /**
      * Rewraps into {@code target} via a temporary file in the same directory, then re-reads what it wrote: the
      * header and XML area must equal the original's and the decompressed stream must hash to what was written.
      * Only then is the file moved into place ({@code target} may be the original image itself).

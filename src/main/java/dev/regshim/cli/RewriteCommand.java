@@ -1,0 +1,223 @@
+package dev.regshim.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.regshim.RegshimException;
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.LoadSettings;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.ProfileSources;
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.rewrite.InertRule;
+import dev.regshim.rewrite.Policy;
+import dev.regshim.rewrite.Refusal;
+import dev.regshim.rewrite.RegisterChange;
+import dev.regshim.rewrite.RewriteOptions;
+import dev.regshim.rewrite.RewriteRefusedException;
+import dev.regshim.rewrite.StreamRewriter;
+import dev.regshim.rewrite.VcpuRewrite;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code regshim rewrite IN OUT --to PROFILE}: make a saved stream load on a different destination, losslessly. */
+@Command(name = "rewrite", mixinStandardHelpOptions = true,
+        description = {"Rewrite a saved migration stream (or libvirt save image) so that the destination accepts its",
+            "vCPU registers, without losing guest state: registers are dropped only when their value is inert, ID",
+            "registers change only in the safe direction of every field. Everything else is byte-identical; the",
+            "output is verified by re-reading it before it is renamed into place. '-' reads stdin / writes stdout.",
+            "Exit 0 written, 1 refused (nothing written), 2 input error."})
+public final class RewriteCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN")
+    String in;
+
+    @Parameters(index = "1", paramLabel = "OUT")
+    String out;
+
+    @Option(names = "--to", required = true, paramLabel = "PROFILE",
+            description = "the destination: a stream or save image it wrote, a capture or profile JSON, a list, kernel:SPEC")
+    String to;
+
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
+            description = "the destination QEMU: qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
+    String semantics;
+
+    @Option(names = "--accel", paramLabel = "tcg|kvm", description = "destination accelerator (default: from its profile)")
+    String accel;
+
+    @Option(names = "--hide", split = ",", paramLabel = "REG", description = "drop these registers from the stream (as a source hiding them would)")
+    List<String> hide = new ArrayList<>();
+
+    @Option(names = "--fake", split = ",", paramLabel = "REG", description = "registers the destination fakes: dropped when it does not have them")
+    List<String> fake = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "P", defaultValue = "strict", description = "strict | tolerant | force (default: ${DEFAULT-VALUE})")
+    String policy;
+
+    @Option(names = "--inert", split = ",", paramLabel = "REG[=VALUE]", description = "declare a register's value inert (droppable)")
+    List<String> inert = new ArrayList<>();
+
+    @Option(names = "--report", paramLabel = "FILE", description = "write a JSON report of every change (also when refused)")
+    Path report;
+
+    @Override
+    public Integer call() throws IOException {
+        Profile dst = ProfileSources.resolve(to);
+        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(dst);
+        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, CheckCommand.regs(hide), CheckCommand.regs(fake));
+        List<InertRule> rules = new ArrayList<>();
+        inert.stream().filter(s -> !s.isBlank()).forEach(s -> rules.add(InertRule.parse(s)));
+        RewriteOptions o = new RewriteOptions(dst, settings, Policy.parse(policy), rules);
+
+        boolean toStdout = out.equals("-");
+        PrintWriter msg = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        Path inPath = in.equals("-") ? spool(System.in, "stdin") : Path.of(in);
+        Path outPath = toStdout ? Files.createTempFile("regshim-out-", ".mig") : Path.of(out);
+        try {
+            if (!in.equals("-") && !Files.isRegularFile(inPath)) {
+                throw new RegshimException("no such file: " + in);
+            }
+            StreamRewriter.Result r = StreamRewriter.rewrite(inPath, outPath, o);
+            if (report != null) {
+                Files.writeString(report, Json.MAPPER.writeValueAsString(reportJson(r, o)) + "\n");
+            }
+            print(msg, r, o);
+            if (!r.written()) {
+                throw new RewriteRefusedException(shortRefusal(r) + "; nothing written");
+            }
+            if (toStdout) {
+                try (OutputStream stdout = System.out) {
+                    Files.copy(outPath, stdout);
+                }
+            }
+            return Main.EXIT_OK;
+        } finally {
+            if (toStdout) {
+                Files.deleteIfExists(outPath);
+            }
+            if (in.equals("-")) {
+                Files.deleteIfExists(inPath);
+            }
+        }
+    }
+
+    /** One line for the exit message; the full list was printed above. */
+    static String shortRefusal(StreamRewriter.Result r) {
+        List<Refusal> all = r.plan().refusals();
+        if (all.isEmpty()) {
+            return r.refusal();
+        }
+        Refusal f = all.get(0);
+        String first = RegCatalog.get().name(f.id()) + " (" + f.reason() + ")";
+        return "refused: " + (all.size() == 1 ? first + " would lose guest state"
+                : first + " and " + (all.size() - 1) + " more registers would lose guest state");
+    }
+
+    private static Path spool(InputStream stdin, String what) throws IOException {
+        Path tmp = Files.createTempFile("regshim-" + what + "-", ".mig");
+        Files.copy(stdin, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return tmp;
+    }
+
+    static void print(PrintWriter out, StreamRewriter.Result r, RewriteOptions o) {
+        out.println("input:       " + r.input() + " (" + r.source().provenance().summary() + ")");
+        out.println("destination: " + o.destination().provenance().summary());
+        out.println("model:       " + o.settings().semantics().label() + ", " + o.settings().accel().label()
+                + ", policy " + o.policy().label());
+        out.println("unmodified:  " + (r.before().loads() ? "loads" : "FAILS: " + r.before().firstError()));
+        for (VcpuRewrite v : r.plan().vcpus()) {
+            out.printf("cpu %d: %d -> %d registers%n", v.instance(), v.before().length(), v.after().length());
+            for (RegisterChange c : v.changes()) {
+                out.println("  " + changeLine(c));
+            }
+            for (Refusal f : v.refusals()) {
+                out.println("  REFUSED " + RegCatalog.get().name(f.id()) + ": " + f.reason());
+            }
+            v.notes().forEach(n -> out.println("  note: " + n));
+        }
+        List<RegisterChange> lossy = r.plan().lossyChanges();
+        if (!lossy.isEmpty()) {
+            out.println("DISCARDED under --policy force (guest state lost):");
+            lossy.forEach(c -> out.println("  " + changeLine(c)));
+        }
+        if (r.written()) {
+            out.println("rewritten:   " + (r.after().loads() ? "the model says the destination loads it" : r.after().firstError()));
+            r.checks().forEach(c -> out.println("verified:    " + c));
+            out.println("wrote " + r.output() + " (" + r.outputBytes() + " bytes)");
+        }
+        out.flush();
+    }
+
+    private static String changeLine(RegisterChange c) {
+        String name = RegCatalog.get().name(c.id());
+        String old = c.oldValue().isPresent() ? String.format("0x%016x", c.oldValue().getAsLong()) : "-";
+        String nu = c.newValue().isPresent() ? String.format("0x%016x", c.newValue().getAsLong()) : "-";
+        return String.format("%-8s %-30s %s -> %s  %s", c.kind().name().toLowerCase(java.util.Locale.ROOT), name, old, nu, c.reason());
+    }
+
+    static ObjectNode reportJson(StreamRewriter.Result r, RewriteOptions o) {
+        ObjectNode n = Json.object();
+        n.put("input", r.input().toString());
+        n.put("output", r.output().toString());
+        n.put("destination", o.destination().provenance().summary());
+        n.put("semantics", o.settings().semantics().label());
+        n.put("accel", o.settings().accel().label());
+        n.put("policy", o.policy().label());
+        n.put("written", r.written());
+        if (r.refusal() != null) {
+            n.put("refusal", r.refusal());
+        }
+        n.put("unmodified_loads", r.before().loads());
+        if (r.before().firstError() != null) {
+            n.put("unmodified_first_error", r.before().firstError());
+        }
+        ArrayNode vs = n.putArray("vcpus");
+        for (VcpuRewrite v : r.plan().vcpus()) {
+            ObjectNode vn = vs.addObject();
+            vn.put("instance", v.instance());
+            vn.put("before", v.before().length());
+            vn.put("after", v.after().length());
+            ArrayNode cs = vn.putArray("changes");
+            for (RegisterChange c : v.changes()) {
+                ObjectNode cn = RegFormat.json(c.id());
+                cn.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
+                c.oldValue().ifPresent(x -> cn.put("old", Json.hex(x)));
+                c.newValue().ifPresent(x -> cn.put("new", Json.hex(x)));
+                cn.put("reason", c.reason());
+                cn.put("lossy", c.lossy());
+                cs.add(cn);
+            }
+            ArrayNode fs = vn.putArray("refusals");
+            for (Refusal f : v.refusals()) {
+                ObjectNode fn = RegFormat.json(f.id());
+                f.sourceValue().ifPresent(x -> fn.put("source", Json.hex(x)));
+                f.destinationValue().ifPresent(x -> fn.put("destination", Json.hex(x)));
+                fn.put("reason", f.reason());
+                fs.add(fn);
+            }
+        }
+        ArrayNode checks = n.putArray("verification");
+        r.checks().forEach(checks::add);
+        if (r.written()) {
+            n.put("output_bytes", r.outputBytes());
+        }
+        return n;
+    }
+}
