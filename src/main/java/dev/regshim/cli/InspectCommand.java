@@ -11,6 +11,7 @@ import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.CpuSubsection;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;
+import dev.regshim.stream.container.StreamFiles;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.WireFormat;
 import picocli.CommandLine.Command;
@@ -84,10 +85,10 @@ public final class InspectCommand implements Callable<Integer> {
         ReadOptions opts = ReadOptions.defaults().withIgnoreVmdesc(noVmdesc);
         try {
             if (file.equals("-")) {
-                return StreamReader.summarize(stdin.get(), withProgress(opts, -1));
+                return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), withProgress(opts, -1));
             }
             Path p = Path.of(file);
-            return StreamReader.summarize(p, withProgress(opts, Files.size(p)));
+            return StreamFiles.summarize(p, withProgress(opts, Files.size(p)));
         } catch (NoSuchFileException e) {
             throw new RegshimException("cannot read " + file + ": no such file");
         } catch (IOException e) {

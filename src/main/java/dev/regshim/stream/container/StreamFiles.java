@@ -64,6 +64,63 @@ public final class StreamFiles {
         }
     }
 
+    /**
+     * The raw stream inside a non-seekable input (stdin, a pipe): a bare stream as is, a compressed stream decoded,
+     * a libvirt save image past its header and XML area and decoded per its format.
+     */
+    public static InputStream unwrap(InputStream in) throws IOException {
+        java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
+        b.mark(LibvirtHeader.LENGTH);
+        byte[] head = b.readNBytes(LibvirtHeader.LENGTH);
+        b.reset();
+        if (head.length >= 4 && Arrays.equals(Arrays.copyOf(head, 4), QEVM)) {
+            return b;
+        }
+        if (LibvirtHeader.hasMagic(head)) {
+            LibvirtHeader h = LibvirtHeader.parse(head);
+            if (h.partial()) {
+                throw new ContainerException("standard input: libvirt save image is incomplete (magic '"
+                        + LibvirtHeader.MAGIC_PARTIAL + "')");
+            }
+            if (h.dataLen() > ContainerLimits.DEFAULT.maxXmlAreaBytes()) {
+                throw new ContainerException("standard input: libvirt data_len " + h.dataLen() + " at offset "
+                        + LibvirtHeader.DATA_LEN_OFFSET + " exceeds the limit");
+            }
+            long skip = h.streamOffset();
+            if (skip(b, skip) != skip) {
+                throw new ContainerException("standard input: libvirt save image truncated inside its XML area");
+            }
+            LibvirtFormat f = LibvirtFormat.fromCode(h.formatCode()).orElseThrow(() -> new ContainerException(
+                    "standard input: unknown libvirt format " + h.formatCode() + " at offset " + LibvirtHeader.FORMAT_OFFSET));
+            Codec c = f.codec().orElseThrow(() -> new ContainerException(
+                    "standard input: libvirt sparse (mapped-ram) images are not supported yet"));
+            return c.decoder(b, ContainerLimits.DEFAULT);
+        }
+        Optional<Codec> codec = Codec.sniff(head);
+        if (codec.isPresent()) {
+            if (!codec.get().supported()) {
+                throw codec.get().unsupported();
+            }
+            return codec.get().decoder(b, ContainerLimits.DEFAULT);
+        }
+        return b; // let the stream reader report what it finds at offset 0
+    }
+
+    private static long skip(InputStream in, long n) throws IOException {
+        long done = 0;
+        while (done < n) {
+            long k = in.skip(n - done);
+            if (k <= 0) {
+                if (in.read() < 0) {
+                    break;
+                }
+                k = 1;
+            }
+            done += k;
+        }
+        return done;
+    }
+
     /** The container, when the file is not a bare stream. */
     public static Optional<SaveImage> container(Path file) {
         SaveImage img = SaveImage.open(file);
