@@ -127,11 +127,9 @@ public final class Fixes {
             String why = sem == Semantics.SERIES_V1
                     ? "series v1's properties exist for KVM vCPUs only"
                     : "stock QEMU has no property to hide or fake registers";
-            fixes.add(new Fix(Fix.Kind.HIDE, regs, null, inert, why + "; run QEMU with the series ("
-                    + "x-mig-hidden-regs / x-mig-safe-missing-regs) or rewrite the stream"));
+            fixes.add(new Fix(Fix.Kind.HIDE, regs, null, inert, why + " (" + names(regs) + "); run QEMU with the series ("
+                    + "x-mig-hidden-regs / x-mig-safe-missing-regs), or rewrite the stream"));
         }
-        fixes.add(new Fix(Fix.Kind.REWRITE, regs, null, inert, "or drop " + names(regs)
-                + " from the stream with `regshim rewrite` (" + (inert ? "lossless: " : "refused unless forced: ") + valueNote + ")"));
     }
 
     static String names(List<RegId> regs) {

@@ -22,6 +22,7 @@ import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParser;
 import dev.regshim.regs.RegSet;
+import dev.regshim.rewrite.RewriteAdvice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,11 +78,22 @@ public final class CheckCommand implements Callable<Integer> {
         Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
         LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, regs(hidden), regs(fake));
         CheckResult r = MigrationCheck.run(src, dst, settings, KvmValueRule.CONSERVATIVE);
+        java.util.Optional<RewriteAdvice.Advice> advice = r.loads() ? java.util.Optional.empty()
+                : RewriteAdvice.advise(src, dst, settings);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Json.print(out, CheckReport.json(src, dst, r));
+            ObjectNode o = CheckReport.json(src, dst, r);
+            advice.ifPresent(a -> {
+                ObjectNode an = o.putObject("rewrite");
+                an.put("possible", a.policy().isPresent());
+                a.policy().ifPresent(p -> an.put("policy", p.label()));
+                an.put("advice", a.text());
+            });
+            Json.print(out, o);
         } else {
             CheckReport.print(out, src, dst, r, trace, accel == null);
+            advice.ifPresent(a -> out.println((r.fixes().isEmpty() ? "\nfixes:\n" : "") + "  - rewrite: " + a.text()));
+            out.flush();
         }
         return r.loads() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
     }

@@ -154,6 +154,8 @@ final class Aarch32Names {
         p15("CNTHCTL", 14, 4, 1, 0);
         p15("CNTHP_TVAL", 14, 4, 2, 0);
         p15("CNTHP_CTL", 14, 4, 2, 1);
+        p15("CNTHV_TVAL", 14, 4, 3, 0);
+        p15("CNTHV_CTL", 14, 4, 3, 1);
         for (int n = 0; n < 31; n++) {
             p15("PMEVCNTR" + n, 14, 0, 8 + (n >> 3), n & 7);
             p15("PMEVTYPER" + n, 14, 0, 12 + (n >> 3), n & 7);
