@@ -265,18 +265,23 @@ class QemuFidelityTest {
         String[] machines = {"virt", "virt", "virt", "virt,virtualization=on", "virt,mte=on", "virt,gic-version=3"};
         String[] smp = {"1", "1", "2"};
         List<List<String>> configs = new ArrayList<>();
-        for (int k = 0; k < 6; k++) {
-            configs.add(List.of("-M", machines[r.nextInt(machines.length)], "-cpu", cpus[r.nextInt(cpus.length)],
-                    "-smp", smp[r.nextInt(smp.length)]));
-        }
         List<Path> files = new ArrayList<>();
         List<Profile> profiles = new ArrayList<>();
-        for (int k = 0; k < configs.size(); k++) {
-            Path f = dir.resolve("random-" + seed + "-" + k + ".mig");
-            save(configs.get(k), f);
+        int attempts = 0;
+        while (configs.size() < 6 && attempts++ < 60) {
+            List<String> c = List.of("-M", machines[r.nextInt(machines.length)], "-cpu", cpus[r.nextInt(cpus.length)],
+                    "-smp", smp[r.nextInt(smp.length)]);
+            Path f = dir.resolve("random-" + seed + "-" + configs.size() + ".mig");
+            try {
+                save(c, f);
+            } catch (dev.regshim.qemu.QemuException e) {
+                continue; // a combination QEMU refuses to start (e.g. mte=on with a CPU without MTE): draw again
+            }
+            configs.add(c);
             files.add(f);
             profiles.add(ProfileSources.resolve(f.toString()));
         }
+        assertThat(configs).as("seed %d: valid random configurations", seed).hasSize(6);
         List<String> mismatches = new ArrayList<>();
         for (int s = 0; s < configs.size(); s++) {
             for (int d = 0; d < configs.size(); d++) {

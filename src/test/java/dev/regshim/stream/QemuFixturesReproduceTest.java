@@ -55,13 +55,34 @@ class QemuFixturesReproduceTest {
             if (!e.cpregs().startsWith("=")) {
                 assertThat(now.cpus()).as(e.name()).allMatch(c -> c.cpregCount() == Integer.parseInt(e.cpregs()));
             }
-            assertThat(now.sections()).as(e.name()).isEqualTo(committed.sections());
+            // QEMU splits RAM into as many PART sections as its 50 ms iteration limit needs (more on a loaded
+            // machine), so compare the device sections and the RAM totals, not the RAM section boundaries
+            assertThat(deviceSections(now)).as(e.name()).isEqualTo(deviceSections(committed));
+            assertThat(now.zeroPages()).as(e.name()).isEqualTo(committed.zeroPages());
+            assertThat(now.dataPages()).as(e.name()).isEqualTo(committed.dataPages());
             assertThat(now.cpus()).hasSameSizeAs(committed.cpus());
             for (int c = 0; c < now.cpus().size(); c++) {
                 assertThat(Describe.cpu(now.cpus().get(c))).as(e.name()).isEqualTo(Describe.cpu(committed.cpus().get(c)));
             }
             assertThat(now.vmdesc().raw()).as(e.name()).isEqualTo(committed.vmdesc().raw());
-            assertThat(Files.size(fresh)).isEqualTo(committed.totalBytes());
+            long ramSectionsNow = now.sections().stream().filter(x -> x.type() == WireFormat.SECTION_PART).count();
+            long ramSectionsThen = committed.sections().stream().filter(x -> x.type() == WireFormat.SECTION_PART).count();
+            // each extra PART costs its 5-byte header, an 8-byte EOS and a 5-byte footer (CONTINUE carries across
+            // sections, so no block name is repeated)
+            assertThat(Files.size(fresh) - committed.totalBytes()).as(e.name())
+                    .isEqualTo((ramSectionsNow - ramSectionsThen) * (5 + 8 + 5));
         }
     }
+
+    /** FULL sections without their offsets (which move with RAM's PART count). */
+    static List<String> deviceSections(StreamSummary s) {
+        List<String> out = new ArrayList<>();
+        for (StreamSummary.SectionInfo x : s.sections()) {
+            if (x.type() == WireFormat.SECTION_FULL) {
+                out.add(x.sectionId() + " " + x.idstr() + "#" + x.instanceId() + " v" + x.versionId() + " " + x.length() + " " + x.method());
+            }
+        }
+        return out;
+    }
+
 }
