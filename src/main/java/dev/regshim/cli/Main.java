@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
             KernelCommand.class,
             CheckCommand.class,
             DemoCommand.class,
+            PlanCommand.class, BenchCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {
