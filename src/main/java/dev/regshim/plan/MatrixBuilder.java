@@ -9,6 +9,7 @@ import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.RegIssue;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.profile.Profile;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -71,17 +73,20 @@ final class MatrixBuilder {
         Map<RegId, Involved> involved = new LinkedHashMap<>();
         Set<String> conditions = new LinkedHashSet<>(r.conditions());
         List<RegId> dropped = new ArrayList<>();
+        Map<RegId, Long> droppedValue = new LinkedHashMap<>(); // the source's value, where known
         for (VcpuCheck v : r.vcpus()) {
             CpuLoadOutcome o = v.outcome();
             o.unexpected().forEach(x -> involved.putIfAbsent(x.id(), involvedOf(x.id(), ROLE_UNKNOWN)));
             for (RegIssue x : o.ignoredTail()) {
                 involved.putIfAbsent(x.id(), involvedOf(x.id(), ROLE_TAIL));
                 addOnce(dropped, x.id());
+                x.value().ifPresent(val -> droppedValue.put(x.id(), val));
             }
             for (RegIssue x : o.tolerated()) {
                 involved.putIfAbsent(x.id(), involvedOf(x.id(), x.note()));
                 if (v.sent().indexOf(x.id().value()) >= 0) {
                     addOnce(dropped, x.id()); // the source's value, accepted and dropped (not a local one it lacked)
+                    x.value().ifPresent(val -> droppedValue.put(x.id(), val));
                 }
             }
             o.missing().forEach(x -> involved.putIfAbsent(x.id(), involvedOf(x.id(), ROLE_MISSING)));
@@ -94,18 +99,28 @@ final class MatrixBuilder {
                 }
                 if (atSource) {
                     addOnce(dropped, h); // only a value the source had can be left behind
+                    for (Profile.Vcpu v : classes.get(i).profile().vcpus()) {
+                        v.cpregs().valueOf(h).ifPresent(val -> droppedValue.putIfAbsent(h, val));
+                    }
                 }
             }
         }
         List<String> problems = new ArrayList<>();
         List<RegId> lost = new ArrayList<>();
+        List<String> violated = new ArrayList<>();
         for (RegId id : dropped) {
             PlanEntry e = entries.get(id);
             boolean unchecked = involved.get(id).role().equals(ROLE_TAIL);
-            if (e == null || e.safety() == Safety.UNSAFE || unchecked) {
+            Optional<Boolean> holds = e == null || !droppedValue.containsKey(id) ? Optional.empty()
+                    : e.classification().holdsFor(droppedValue.get(id));
+            if (e == null || e.safety() == Safety.UNSAFE || unchecked || holds.equals(Optional.of(false))) {
                 lost.add(id); // stock QEMU's tail skip drops a value without looking at it, whatever it is
-            } else if (e.safety() == Safety.CONDITIONAL) {
-                conditions.add(e.condition());
+                if (holds.equals(Optional.of(false))) {
+                    violated.add(String.format("%s is 0x%x, not what %s asks: dropping it loses guest state", e.name(),
+                            droppedValue.get(id), e.condition()));
+                }
+            } else if (e.safety() == Safety.CONDITIONAL && holds.isEmpty()) {
+                conditions.add(e.condition()); // a known value that meets it needs no condition
             }
         }
         CellVerdict verdict;
@@ -125,7 +140,11 @@ final class MatrixBuilder {
         } else if (!lost.isEmpty()) {
             verdict = CellVerdict.LOSS;
             headline = "loads, but drops " + names(lost) + " without failing";
+            problems.addAll(violated);
             for (RegId id : lost) {
+                if (violated.stream().anyMatch(x -> x.startsWith(RegCatalog.get().name(id) + " is 0x"))) {
+                    continue;
+                }
                 PlanEntry e = entries.get(id);
                 String why;
                 String name = RegCatalog.get().name(id);

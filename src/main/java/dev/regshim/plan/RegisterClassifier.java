@@ -86,10 +86,10 @@ public final class RegisterClassifier {
 
     private Optional<Classification> known(RegId id, String name) {
         if (id.equals(BMAP_2)) {
-            return Optional.of(Classification.conditional("a firmware bitmap the VMM sets and the guest cannot change: "
-                    + "bits 0-1 offer the vendor hypercalls that discover target implementation CPUs (new in kernel 6.15); "
-                    + "0, KVM's reset value, offers nothing, and QEMU sets it only for target-implementation CPUs",
-                    BMAP_2_CONDITION, null));
+            return Optional.of(Classification.conditionalOnValue("a firmware bitmap the VMM sets and the guest cannot "
+                    + "change: bits 0-1 offer the vendor hypercalls that discover target implementation CPUs (new in kernel "
+                    + "6.15); 0, KVM's reset value, offers nothing, and QEMU sets it only for target-implementation CPUs",
+                    BMAP_2_CONDITION, BMAP_2_RESET));
         }
         if (id.equals(DBGDTRTX)) {
             return Optional.of(Classification.safe("QEMU's bogus AArch32 DBGDTRTX view always UNDEFs for the guest", null));
@@ -170,8 +170,8 @@ public final class RegisterClassifier {
         for (InertRule r : inert) {
             if (r.id().equals(id)) {
                 if (r.value().isPresent()) {
-                    return Optional.of(Classification.conditional("declared inert by the operator (--inert)",
-                            String.format("%s == 0x%x", name, r.value().getAsLong()), null));
+                    return Optional.of(Classification.conditionalOnValue("declared inert by the operator (--inert)",
+                            String.format("%s == 0x%x", name, r.value().getAsLong()), r.value().getAsLong()));
                 }
                 return Optional.of(Classification.safe("declared inert by the operator (--inert)", null));
             }
