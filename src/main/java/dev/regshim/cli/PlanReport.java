@@ -12,7 +12,9 @@ import dev.regshim.plan.PlanEntry;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Text rendering of a {@link FleetPlan}; shared by {@code plan} and {@code demo}. */
@@ -24,6 +26,9 @@ final class PlanReport {
     static final int MAX_CELL_LINES = 40;
     static final String NONE = "-";
     private static final String DIAGONAL = "\u00b7";
+    private static final String NAME_SLOT = "\u0000";
+    /** More registers than this in one row are shown as a range with a count. */
+    private static final int GROUP_NAMES = 3;
 
     private PlanReport() {
     }
@@ -57,11 +62,22 @@ final class PlanReport {
         }
         out.printf("registers not every host lists (%d):%n", p.entries().size());
         TextTable t = new TextTable("  ").row("action", "register", "safety", "listed by", "why");
+        // registers with the same decision and reason (the ten pointer-authentication keys) share a row
+        Map<String, List<PlanEntry>> rows = new LinkedHashMap<>();
         for (PlanEntry e : p.entries()) {
-            String why = e.classification().reason()
+            String why = e.classification().reason().replace(e.name(), NAME_SLOT)
                     + (e.condition() != null ? "; condition: " + e.condition() : "")
                     + (e.classification().remedy() != null ? "; do instead: " + e.classification().remedy() : "");
-            t.row(e.action().label(), e.name(), e.safety().label(), labels(p, e.listedBy()), why);
+            rows.computeIfAbsent(e.action() + "|" + e.safety() + "|" + e.listedBy() + "|" + why, k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<String, List<PlanEntry>> row : rows.entrySet()) {
+            List<PlanEntry> es = row.getValue();
+            PlanEntry e = es.get(0);
+            String why = row.getKey().substring(row.getKey().lastIndexOf('|') + 1)
+                    .replace(NAME_SLOT, es.size() == 1 ? e.name() : "them");
+            String names = es.size() <= GROUP_NAMES ? es.stream().map(PlanEntry::name).collect(Collectors.joining(", "))
+                    : es.get(0).name() + " ... " + es.get(es.size() - 1).name() + " (" + es.size() + ")";
+            t.row(e.action().label(), names, e.safety().label(), labels(p, e.listedBy()), why);
         }
         t.print(out);
     }

@@ -215,7 +215,7 @@ final class MatrixBuilder {
             return "";
         }
         List<String> parts = new ArrayList<>(actions(involved));
-        parts.addAll(featureFixes);
+        featureFixes.stream().filter(f -> parts.stream().noneMatch(x -> x.contains(f))).distinct().forEach(parts::add);
         if (parts.isEmpty() && !r.loads()) {
             r.fixes().stream().map(Fix::explanation).forEach(parts::add);
         }
