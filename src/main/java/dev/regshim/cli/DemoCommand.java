@@ -20,10 +20,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -45,11 +47,11 @@ public final class DemoCommand implements Callable<Integer> {
     Path html;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         SeedStory.Result r = SeedStory.run();
         if (html != null) {
-            PlanCommand.writeAtomically(html, HtmlReport.render(r.v1()));
+            PlanCommand.writeReport(html, HtmlReport.render(r.v1()));
         }
         if (json) {
             Json.print(out, json(r));
@@ -176,12 +178,12 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void appendWhy(StringBuilder b, FleetPlan p, PlanEntry e, List<Integer> classes, String prefix) {
-        java.util.Map<String, List<String>> byWhy = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byWhy = new LinkedHashMap<>();
         for (int c : classes) {
             // drop what differs only by the host's own name, so that hosts with one reason share a line
             String why = p.why(e, c).orElse("?").replaceAll("; [0-9.]+\\+\\S+ lacks .*$", "")
                     .replaceAll("^not in KVM [0-9.]+ \\((.*)\\)$", "$1");
-            byWhy.computeIfAbsent(why, k -> new java.util.ArrayList<>()).add(p.classes().get(c).label());
+            byWhy.computeIfAbsent(why, k -> new ArrayList<>()).add(p.classes().get(c).label());
         }
         b.append(prefix).append(byWhy.entrySet().stream().map(x -> String.join(", ", x.getValue()) + " (" + x.getKey() + ")")
                 .collect(Collectors.joining(", ")));

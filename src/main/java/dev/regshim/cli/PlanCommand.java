@@ -89,7 +89,7 @@ public final class PlanCommand implements Callable<Integer> {
     Path html;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         Set<String> forms = forms(emit);
         List<String> all = new ArrayList<>(hosts);
         if (fleetFile != null) {
@@ -104,7 +104,7 @@ public final class PlanCommand implements Callable<Integer> {
                 MachineType.parse(machine), baseline, rules, null);
         FleetPlan p = FleetPlanner.plan(fleet, settings);
         if (html != null) {
-            writeAtomically(html, HtmlReport.render(p));
+            writeReport(html, HtmlReport.render(p));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -203,7 +203,20 @@ public final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    static void writeAtomically(Path file, String text) throws IOException {
+    /** Writes a report next to its final name, moves it into place and verifies it by reading it back. */
+    static void writeReport(Path file, String text) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new RegshimException("cannot write " + file + ": no such directory " + dir);
+        }
+        try {
+            writeAtomically(file, text);
+        } catch (IOException e) {
+            throw new RegshimException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {

@@ -9,6 +9,7 @@ import dev.regshim.plan.HostClass;
 import dev.regshim.plan.HostView;
 import dev.regshim.plan.Matrix;
 import dev.regshim.plan.PlanEntry;
+import dev.regshim.regs.RegSet;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -46,13 +47,21 @@ final class PlanReport {
         for (HostView v : p.views()) {
             HostClass c = p.classes().get(v.classIndex());
             t.row(c.label(), Integer.toString(c.size()), c.describe(), Integer.toString(c.regs().size()),
-                    Integer.toString(v.sends()), names(CompatEmitter.names(v.hiddenHere())), names(CompatEmitter.names(v.fakedHere())));
+                    Integer.toString(v.sends()), shortNames(v.hiddenHere()), shortNames(v.fakedHere()));
         }
         t.print(out);
     }
 
-    private static String names(String s) {
-        return s.isEmpty() ? NONE : s;
+    /** Up to four names, else three and how many more. */
+    private static String shortNames(RegSet set) {
+        if (set.isEmpty()) {
+            return NONE;
+        }
+        int shown = 3;
+        if (set.size() <= shown + 1) {
+            return CompatEmitter.names(set);
+        }
+        return CompatEmitter.names(RegSet.of(set.asList().subList(0, shown))) + " and " + (set.size() - shown) + " more";
     }
 
     static void entries(PrintWriter out, FleetPlan p) {
@@ -156,8 +165,19 @@ final class PlanReport {
         out.printf("  (%d second hops run on a derived state; %d first-hop states equal a fresh start there, pairwise results reused)%n",
                 r.modelRuns(), r.reused());
         for (ChainReport.Event e : r.events()) {
-            out.println("  - " + e.text() + " [" + e.paths() + " path(s)]");
+            out.println("  - " + brief(p, e) + " [" + e.paths() + " path(s)]");
         }
+    }
+
+    /** One line per chain event; the register's classification is in the entries table. */
+    private static String brief(FleetPlan p, ChainReport.Event e) {
+        if (e.kind() != ChainReport.Kind.DROPPED_THEN_RESET) {
+            return e.text();
+        }
+        List<HostClass> cs = p.classes();
+        String a = cs.get(e.example().get(0)).label(), b = cs.get(e.example().get(1)).label(), c = cs.get(e.example().get(2)).label();
+        return e.name() + ": " + a + ARROW + b + ARROW + c + " drops it at " + b + ", " + c + " re-creates it from its reset value ("
+                + e.safety().label() + ")";
     }
 
     static void verdict(PrintWriter out, FleetPlan p) {

@@ -2,6 +2,7 @@ package dev.regshim.demo;
 
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.kernel.KernelFeatures;
 import dev.regshim.kernel.KernelHost;
 import dev.regshim.kernel.KernelRegDb;
 import dev.regshim.kernel.KernelRegList;
@@ -64,7 +65,7 @@ public final class SeedStory {
 
     /** {@code 6.12} for a default host, the full spec otherwise. */
     static String name(KernelHost h) {
-        return h.features().equals(dev.regshim.kernel.KernelFeatures.defaults()) ? h.version().toString() : h.spec();
+        return h.features().equals(KernelFeatures.defaults()) ? h.version().toString() : h.spec();
     }
 
     private static FleetPlan plan(Fleet fleet, Semantics s) {

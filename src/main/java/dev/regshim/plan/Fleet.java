@@ -12,6 +12,7 @@ import dev.regshim.regs.RegSet;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -121,8 +123,8 @@ public final class Fleet {
             members.get(c).add(hosts.get(i).name());
             classOfHost[i] = c;
         }
-        List<java.util.TreeMap<String, KernelHost>> kernels = new ArrayList<>();
-        members.forEach(m -> kernels.add(new java.util.TreeMap<>()));
+        List<TreeMap<String, KernelHost>> kernels = new ArrayList<>();
+        members.forEach(m -> kernels.add(new TreeMap<>()));
         Map<Profile, Optional<KernelHost>> kernelOf = new IdentityHashMap<>();
         for (int i = 0; i < hosts.size(); i++) {
             Optional<KernelHost> k = kernelOf.computeIfAbsent(hosts.get(i).profile(), Fleet::kernelHost);
@@ -134,7 +136,7 @@ public final class Fleet {
         for (int c = 0; c < members.size(); c++) {
             Profile p = reps.get(c);
             List<KernelHost> ks = new ArrayList<>(kernels.get(c).values());
-            ks.sort(java.util.Comparator.comparing(KernelHost::version).thenComparing(KernelHost::spec));
+            ks.sort(Comparator.comparing(KernelHost::version).thenComparing(KernelHost::spec));
             out.add(new HostClass(c, members.get(c), p, registers(p), keys.get(c).features(), ks));
         }
         return Collections.unmodifiableList(out);

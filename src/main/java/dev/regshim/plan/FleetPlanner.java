@@ -1,5 +1,6 @@
 package dev.regshim.plan;
 
+import dev.regshim.cpreg.CpuLoadModel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.Tolerance;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Computes a {@link FleetPlan}. The decision rules, for every register that not every host class lists:
@@ -55,9 +57,9 @@ public final class FleetPlanner {
         Map<RegId, PlanEntry> byId = new LinkedHashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
         RegSet hidden = RegSet.of(entries.stream().filter(e -> e.action() == Action.HIDE).map(PlanEntry::id)
-                .collect(java.util.stream.Collectors.toList()));
+                .collect(Collectors.toList()));
         RegSet fake = RegSet.of(entries.stream().filter(e -> e.action() == Action.FAKE).map(PlanEntry::id)
-                .collect(java.util.stream.Collectors.toList()));
+                .collect(Collectors.toList()));
 
         List<FeatureDifference> differences = featureDifferences(classes);
         MatrixBuilder mb = new MatrixBuilder(classes, byId, differences, settings.kvmRule(), settings.semantics());
@@ -135,7 +137,7 @@ public final class FleetPlanner {
             RegSet exposedHere = s.fakingActive() ? s.fake().intersect(c.regs()) : RegSet.empty();
             int sends = c.profile().vcpus().isEmpty() ? 0 : c.profile().asSent()
                     ? c.profile().vcpus().get(0).cpregs().length()
-                    : dev.regshim.cpreg.CpuLoadModel.sourceSends(c.profile().vcpus().get(0).cpregs(), s).length();
+                    : CpuLoadModel.sourceSends(c.profile().vcpus().get(0).cpregs(), s).length();
             out.add(new HostView(c.index(), hiddenHere, fakedHere, exposedHere, sends));
         }
         return out;

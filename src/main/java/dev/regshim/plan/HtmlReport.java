@@ -2,6 +2,7 @@ package dev.regshim.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
@@ -207,7 +208,7 @@ public final class HtmlReport {
             n.put("to_label", p.classes().get(c.to()).title());
             if (n.get("registers").size() > MAX_REGISTERS_PER_CELL) {
                 n.put("registers_total", n.get("registers").size());
-                com.fasterxml.jackson.databind.node.ArrayNode regs = (com.fasterxml.jackson.databind.node.ArrayNode) n.get("registers");
+                ArrayNode regs = (ArrayNode) n.get("registers");
                 while (regs.size() > MAX_REGISTERS_PER_CELL) {
                     regs.remove(regs.size() - 1);
                 }

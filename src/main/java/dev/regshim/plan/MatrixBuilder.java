@@ -237,7 +237,7 @@ final class MatrixBuilder {
             }
         }
         Set<String> parts = new LinkedHashSet<>();
-        byRemedy.forEach((remedy, ids) -> parts.add(names(ids) + ": " + remedy));
+        byRemedy.forEach((remedy, ids) -> parts.add(shortNames(ids) + ": " + remedy));
         featureFixes.stream().filter(f -> !byRemedy.containsKey(f)).forEach(parts::add);
         if (parts.isEmpty() && !r.loads()) {
             r.fixes().stream().map(Fix::explanation).forEach(parts::add);
@@ -279,7 +279,7 @@ final class MatrixBuilder {
             byAction.computeIfAbsent(key, q -> new ArrayList<>()).add(x.id());
         }
         List<String> out = new ArrayList<>();
-        byAction.forEach((k, ids) -> out.add(k.replace(SLOT, names(ids))));
+        byAction.forEach((k, ids) -> out.add(k.replace(SLOT, shortNames(ids))));
         return out;
     }
 

@@ -1,6 +1,5 @@
 package dev.regshim.plan;
 
-import dev.regshim.kernel.KernelHost;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
@@ -72,7 +71,7 @@ public final class RegisterClassifier {
         }
         Optional<GuestFeature> gate = GuestFeature.gating(id);
         if (gate.isPresent()) {
-            return byFeature(name, gate.get(), listedBy, missingFrom);
+            return byFeature(gate.get(), listedBy, missingFrom);
         }
         Optional<Classification> declared = declared(id, name);
         if (declared.isPresent()) {
@@ -141,7 +140,7 @@ public final class RegisterClassifier {
         }
     }
 
-    private Classification byFeature(String name, GuestFeature f, List<Integer> listedBy, List<Integer> missingFrom) {
+    private Classification byFeature(GuestFeature f, List<Integer> listedBy, List<Integer> missingFrom) {
         List<Integer> yes = new ArrayList<>();
         List<Integer> unknown = new ArrayList<>();
         for (int c : listedBy) {
@@ -154,16 +153,16 @@ public final class RegisterClassifier {
         }
         if (!yes.isEmpty()) {
             return Classification.unsafe(f.title() + " is visible to guests on " + labels(yes) + " (" + f.idField()
-                    + "), so they may use " + name + "; " + labels(missingFrom) + " cannot give it back: "
+                    + "), so they may use the register; " + labels(missingFrom) + " cannot give it back: "
                     + "a CPU feature difference, not a register list difference", f.remedy(), f);
         }
         if (!unknown.isEmpty()) {
-            return Classification.conditional(name + " is reachable only with " + f.title()
+            return Classification.conditional("the register is reachable only with " + f.title()
                     + "; the profiles of " + labels(unknown) + " tell neither kernel features nor ID register values",
                     "guests on " + labels(unknown) + " do not see " + f.title() + " (" + f.idField() + " = 0)", f);
         }
         return Classification.safe(f.title() + " is absent for guests on every host (" + f.idField() + " = 0): "
-                + name + " is inaccessible to them and keeps its reset value", f);
+                + "the register is inaccessible to them and keeps its reset value", f);
     }
 
     private Optional<Classification> declared(RegId id, String name) {
@@ -186,10 +185,5 @@ public final class RegisterClassifier {
         List<String> names = idx.stream().limit(LISTED_NAMES).map(i -> classes.get(i).label()).collect(Collectors.toList());
         String s = String.join(", ", names);
         return idx.size() > LISTED_NAMES ? s + " and " + (idx.size() - LISTED_NAMES) + " more" : s;
-    }
-
-    /** A class's kernel host, for explanations. */
-    Optional<KernelHost> kernel(int c) {
-        return classes.get(c).kernel();
     }
 }

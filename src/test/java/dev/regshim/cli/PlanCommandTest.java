@@ -46,7 +46,7 @@ class PlanCommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("verdict: NOT ACCEPTED")
                 .containsPattern("cpu model +APIAKEYLO_EL1 \\.\\.\\. APGAKEYHI_EL1 \\(10\\) +unsafe +b +pointer authentication is "
-                        + "visible to guests on b \\(ID_AA64ISAR1_EL1.APA/API/GPA/GPI\\), so they may use them")
+                        + "visible to guests on b \\(ID_AA64ISAR1_EL1.APA/API/GPA/GPI\\), so they may use the register")
                 .contains("b -> a: FAILS: a does not know APIAKEYLO_EL1")
                 .contains("-cpu host,pauth=off");
         // the keys are never in an emitted list: there is nothing to emit
