@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -22,8 +24,8 @@ public final class HtmlReport {
     public static final String LOSS_COLOUR = "#8e24aa";
     public static final String FAILS_COLOUR = "#e53935";
     private static final String NONE_COLOUR = "#e0e0e0";
-    /** Registers per cell kept in the page (a 38-register nested-virt difference is the largest seen). */
-    private static final int MAX_REGISTERS_PER_CELL = 64;
+    /** Registers per cell kept in the page; the popup says how many there are in all. */
+    private static final int MAX_REGISTERS_PER_CELL = 24;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private HtmlReport() {
@@ -189,9 +191,14 @@ public final class HtmlReport {
     }
 
     private static String cellsJson(FleetPlan p) {
-        ObjectNode all = MAPPER.createObjectNode();
-        addCells(all, p, p.before(), "before");
-        addCells(all, p, p.after(), "after");
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode all = root.putObject("cells");
+        Map<String, Integer> roles = new LinkedHashMap<>();
+        addCells(all, roles, p, p.before(), "before");
+        addCells(all, roles, p, p.after(), "after");
+        ArrayNode roleList = root.putArray("roles");
+        roles.keySet().forEach(roleList::add);
+        all = root;
         try {
             // a JSON string may hold "</script>": keep the element closed where it should be
             return MAPPER.writeValueAsString(all).replace("</", "<\\/");
@@ -200,18 +207,19 @@ public final class HtmlReport {
         }
     }
 
-    private static void addCells(ObjectNode all, FleetPlan p, Matrix m, String id) {
+    /** Cells keyed {@code before-0-1}; registers as {@code [name, id, role index, safety]} (large fleets repeat roles). */
+    private static void addCells(ObjectNode all, Map<String, Integer> roles, FleetPlan p, Matrix m, String id) {
         m.cells().forEach(c -> {
             ObjectNode n = PlanJson.cell(c);
             n.put("matrix", m.title());
             n.put("from_label", p.classes().get(c.from()).title());
             n.put("to_label", p.classes().get(c.to()).title());
-            if (n.get("registers").size() > MAX_REGISTERS_PER_CELL) {
-                n.put("registers_total", n.get("registers").size());
-                ArrayNode regs = (ArrayNode) n.get("registers");
-                while (regs.size() > MAX_REGISTERS_PER_CELL) {
-                    regs.remove(regs.size() - 1);
-                }
+            ArrayNode regs = n.putArray("registers");
+            c.involved().stream().limit(MAX_REGISTERS_PER_CELL).forEach(x -> regs.addArray().add(x.name()).add(x.id().hex())
+                    .add(roles.computeIfAbsent(x.role(), r -> roles.size()))
+                    .add(x.safety() == null ? "" : x.safety().label()));
+            if (c.involved().size() > MAX_REGISTERS_PER_CELL) {
+                n.put("registers_total", c.involved().size());
             }
             all.set(id + "-" + c.from() + "-" + c.to(), n);
         });
@@ -259,7 +267,7 @@ public final class HtmlReport {
 
     private static final String JS = ""
             + "(function(){\n"
-            + "  var data = JSON.parse(document.getElementById('cells-data').textContent);\n"
+            + "  var page = JSON.parse(document.getElementById('cells-data').textContent), data = page.cells, roles = page.roles;\n"
             + "  var popup = document.getElementById('popup'), body = document.getElementById('popup-body');\n"
             + "  function el(tag, text, cls){ var e = document.createElement(tag); if (text != null) e.textContent = text;"
             + " if (cls) e.className = cls; return e; }\n"
@@ -278,8 +286,8 @@ public final class HtmlReport {
             + " + c.registers.length + ' of ' + c.registers_total + ')' : '')));\n"
             + "      var t = el('table'), h = el('tr'); ['register','ID','what happens','safety'].forEach(function(x){ h.appendChild(el('th', x)); });"
             + " t.appendChild(h);\n"
-            + "      c.registers.forEach(function(r){ var tr = el('tr', null, 'reg'); tr.appendChild(el('td', r.name));"
-            + " tr.appendChild(el('td', r.id)); tr.appendChild(el('td', r.role)); tr.appendChild(el('td', r.safety || ''));"
+            + "      c.registers.forEach(function(r){ var tr = el('tr', null, 'reg'); tr.appendChild(el('td', r[0]));"
+            + " tr.appendChild(el('td', r[1])); tr.appendChild(el('td', roles[r[2]])); tr.appendChild(el('td', r[3]));"
             + " t.appendChild(tr); });\n"
             + "      body.appendChild(t); }\n"
             + "    if (c.qemu_lines.length){ body.appendChild(el('h4', 'QEMU prints')); body.appendChild(el('pre', c.qemu_lines.join('\\n'))); }\n"

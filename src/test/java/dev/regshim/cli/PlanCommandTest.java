@@ -102,6 +102,9 @@ class PlanCommandTest {
         assertThat(Cli.run("plan", "--host", "a=kernel:6.99").err()).startsWith("regshim: unknown kernel version '6.99'");
         assertThat(Cli.run("plan", "--host", "a=kernel:6.12", "--host", "a=kernel:6.13").err())
                 .isEqualTo("regshim: host name 'a' is given twice\n");
+        Path nowhere = tmp.resolve("no/such/dir/report.html");
+        assertThat(Cli.run(seed("--html", nowhere.toString())).err())
+                .isEqualTo("regshim: cannot write " + nowhere + ": no such directory " + nowhere.getParent() + "\n");
         Path bad = tmp.resolve("bad.txt");
         Files.writeString(bad, "k612=kernel:6.12\njust-a-name\n");
         Cli.Run r = Cli.run("plan", "--fleet", bad.toString());
