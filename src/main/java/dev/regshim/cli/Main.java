@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
             InspectCommand.class,
             FuzzCommand.class,
             BenchCommand.class,
+            PlanCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

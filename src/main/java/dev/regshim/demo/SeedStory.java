@@ -1,88 +1,75 @@
 package dev.regshim.demo;
 
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.kernel.KernelFeatures;
 import dev.regshim.kernel.KernelHost;
 import dev.regshim.kernel.KernelRegDb;
 import dev.regshim.kernel.KernelRegList;
-import dev.regshim.kernel.RegListing;
-import dev.regshim.regs.RegCatalog;
-import dev.regshim.regs.RegId;
+import dev.regshim.plan.Fleet;
+import dev.regshim.plan.FleetPlan;
+import dev.regshim.plan.FleetPlanner;
+import dev.regshim.plan.MachineType;
+import dev.regshim.plan.Matrix;
+import dev.regshim.plan.PlanSettings;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The seed scenario, computed from the embedded kernel tables: hosts on kernels 6.12, 6.13 and 6.17 with the same CPU
- * (no FEAT_TCR2/FEAT_S1PIE) and PMU-enabled vCPUs, and for every ordered pair whether a migration loads and which
- * registers stop it, each with the reason the source lists it and the destination does not.
+ * The seed scenario on embedded data: KVM hosts on kernels 6.12, 6.13 and 6.17 with the same CPU (no FEAT_TCR2,
+ * no FEAT_S1PIE) and PMU-enabled vCPUs. What stock QEMU does with every direction (regshim's model of the cpreg load),
+ * and the fleet plan for the {@code virt-10.1} machine type under series v1 (the seed's DO-NOT-UPSTREAM compat),
+ * series v2, and what QEMU 11.1's built-in tolerances do instead, each verified against the model.
  */
 public final class SeedStory {
 
     /** The seed hosts: default features (PMU on; no SVE, pauth, MTE, NV; host without TCR2/S1PIE/...). */
     public static final List<String> SEED_SPECS = List.of("6.12", "6.13", "6.17");
 
-    /** One register that blocks a migration, and why each side has or lacks it. */
-    public record Blocker(RegId id, String name, String sourceWhy, String destinationWhy) {
-    }
+    /**
+     * @param hosts the kernel lists, in host order
+     * @param v1    the plan under series v1; its {@code before} matrix is stock QEMU
+     */
+    public record Result(List<KernelRegList> hosts, Fleet fleet, FleetPlan v1, FleetPlan v2, FleetPlan qemu111) {
 
-    /** One ordered pair. */
-    public record Migration(KernelRegList source, KernelRegList destination, List<Blocker> blockers) {
-        public boolean loads() {
-            return blockers.isEmpty();
-        }
-    }
-
-    /** The whole story: the hosts, the rule's name, and every ordered pair (sources in host order). */
-    public record Result(String rule, List<KernelRegList> hosts, List<Migration> migrations) {
-
-        public List<Migration> failures() {
-            return migrations.stream().filter(m -> !m.loads()).collect(Collectors.toList());
+        /** Stock QEMU, no lists: today's fleet. */
+        public Matrix stock() {
+            return v1.before();
         }
 
-        /** Every blocking register once, with the pairs it blocks, in first-seen order. */
-        public Map<RegId, List<Migration>> blockersByRegister() {
-            Map<RegId, List<Migration>> out = new LinkedHashMap<>();
-            for (Migration m : migrations) {
-                for (Blocker b : m.blockers()) {
-                    out.computeIfAbsent(b.id(), k -> new ArrayList<>()).add(m);
-                }
-            }
-            return out;
+        public List<FleetPlan> plans() {
+            return List.of(v1, v2, qemu111);
         }
     }
 
     private SeedStory() {
     }
 
-    /** The seed story under stock QEMU's set rule. */
     public static Result run() {
-        return run(SEED_SPECS.stream().map(KernelHost::parse).collect(Collectors.toList()),
-                "stock QEMU: a register in the source's cpreg list that the destination lacks fails the load; "
-                        + "registers only the destination has keep their reset value",
-                MigrationCheck.STOCK_QEMU_SET_RULE);
+        return run(SEED_SPECS.stream().map(KernelHost::parse).collect(Collectors.toList()));
     }
 
-    public static Result run(List<KernelHost> hosts, String ruleName, MigrationCheck check) {
+    /** The story for other kernel hosts; each host is named by its spec. */
+    public static Result run(List<KernelHost> hosts) {
         List<KernelRegList> lists = hosts.stream().map(KernelRegDb::listing).collect(Collectors.toList());
-        List<Migration> migrations = new ArrayList<>();
-        for (KernelRegList src : lists) {
-            for (KernelRegList dst : lists) {
-                if (src != dst) {
-                    migrations.add(new Migration(src, dst, blockers(src, dst, check)));
-                }
-            }
+        List<String> args = new ArrayList<>();
+        for (KernelHost h : hosts) {
+            args.add(name(h) + "=kernel:" + h.spec());
         }
-        return new Result(ruleName, List.copyOf(lists), List.copyOf(migrations));
+        Fleet fleet = Fleet.resolve(args);
+        return new Result(List.copyOf(lists), fleet, plan(fleet, Semantics.SERIES_V1), plan(fleet, Semantics.SERIES_V2),
+                plan(fleet, Semantics.QEMU_11_1));
     }
 
-    private static List<Blocker> blockers(KernelRegList src, KernelRegList dst, MigrationCheck check) {
-        List<Blocker> out = new ArrayList<>();
-        for (RegId id : check.blockers(src, dst)) {
-            String srcWhy = src.listing(id).map(RegListing::why).orElse("not listed");
-            out.add(new Blocker(id, RegCatalog.get().name(id), srcWhy, KernelRegDb.explain(dst.host(), id)));
-        }
-        return List.copyOf(out);
+    /** {@code 6.12} for a default host, the full spec otherwise. */
+    static String name(KernelHost h) {
+        return h.features().equals(KernelFeatures.defaults()) ? h.version().toString() : h.spec();
+    }
+
+    private static FleetPlan plan(Fleet fleet, Semantics s) {
+        return FleetPlanner.plan(fleet, PlanSettings.of(s, Accel.KVM).withBefore(Semantics.QEMU_STOCK)
+                .withMachine(MachineType.SEED));
     }
 }

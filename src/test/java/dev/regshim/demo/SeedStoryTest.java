@@ -1,56 +1,64 @@
 package dev.regshim.demo;
 
+import dev.regshim.cpreg.Semantics;
 import dev.regshim.kernel.KernelHost;
-import dev.regshim.regs.RegId;
-import dev.regshim.regs.RegSet;
+import dev.regshim.plan.CellVerdict;
+import dev.regshim.plan.CompatEmitter;
+import dev.regshim.plan.FleetPlan;
+import dev.regshim.plan.Matrix;
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SeedStoryTest {
 
-    private static Map<String, List<String>> byPair(SeedStory.Result r) {
-        return r.migrations().stream().collect(Collectors.toMap(
-                m -> m.source().version() + "->" + m.destination().version(),
-                m -> m.blockers().stream().map(SeedStory.Blocker::name).collect(Collectors.toList())));
+    /** "6.12->6.13" -> verdict, over the classes (one host each). */
+    private static Map<String, CellVerdict> verdicts(FleetPlan p, Matrix m) {
+        Map<String, CellVerdict> out = new LinkedHashMap<>();
+        m.cells().forEach(c -> out.put(p.classes().get(c.from()).label() + "->" + p.classes().get(c.to()).label(), c.verdict()));
+        return out;
     }
 
     @Test
-    void everyOrderedPairUnderStockQemu() {
+    void stockQemuOnTheSeedHosts() {
         SeedStory.Result r = SeedStory.run();
         assertThat(r.hosts()).extracting(h -> h.spec()).containsExactly("6.12+pmu", "6.13+pmu", "6.17+pmu");
-        assertThat(r.migrations()).hasSize(6);
-        Map<String, List<String>> p = byPair(r);
-        List<String> tcr2pie = List.of("TCR2_EL1", "PIRE0_EL1", "PIR_EL1");
-        assertThat(p).containsEntry("6.12->6.13", tcr2pie)
-                .containsEntry("6.12->6.17", tcr2pie)
-                .containsEntry("6.13->6.12", List.of())
-                .containsEntry("6.13->6.17", List.of())
-                .containsEntry("6.17->6.12", List.of("KVM_REG_ARM_VENDOR_HYP_BMAP_2"))
-                .containsEntry("6.17->6.13", List.of("KVM_REG_ARM_VENDOR_HYP_BMAP_2"));
-        assertThat(r.failures()).hasSize(4);
-        assertThat(r.blockersByRegister().keySet()).extracting(RegId::value)
-                .containsExactly(0x603000000013c103L, 0x603000000013c512L, 0x603000000013c513L, 0x6030000000160003L);
+        assertThat(r.fleet().hosts()).extracting(h -> h.name()).containsExactly("6.12", "6.13", "6.17");
+        assertThat(r.stock().settings().semantics()).isEqualTo(Semantics.QEMU_STOCK);
+        assertThat(verdicts(r.v1(), r.stock())).containsExactly(
+                Map.entry("6.12->6.13", CellVerdict.FAILS), Map.entry("6.12->6.17", CellVerdict.FAILS),
+                Map.entry("6.13->6.12", CellVerdict.LOADS), Map.entry("6.13->6.17", CellVerdict.LOADS),
+                Map.entry("6.17->6.12", CellVerdict.LOSS), Map.entry("6.17->6.13", CellVerdict.FAILS));
     }
 
     @Test
-    void blockersCarryBothSidesReasons() {
-        SeedStory.Migration m = SeedStory.run().migrations().get(0); // 6.12 -> 6.13
-        SeedStory.Blocker tcr2 = m.blockers().get(0);
-        assertThat(tcr2.sourceWhy()).isEqualTo("sys_reg_descs: always");
-        assertThat(tcr2.destinationWhy()).contains("tcr2_visibility").contains("+tcr2");
+    void thePlanUnderEachQemu() {
+        SeedStory.Result r = SeedStory.run();
+        assertThat(CompatEmitter.globalArgs(r.v1())).containsExactly(
+                "-global", "driver=arm-cpu,property=kvm-hidden-regs,value=0x6030000000160003",
+                "-global", "driver=arm-cpu,property=kvm-enforced-regs,value=0x603000000013c103,,0x603000000013c512,,0x603000000013c513");
+        assertThat(CompatEmitter.globalArgs(r.v2())).containsExactly(
+                "-global", "driver=arm-cpu,property=x-mig-hidden-regs,value=0x6030000000160003",
+                "-global", "driver=arm-cpu,property=x-mig-safe-missing-regs,value=0x603000000013c103,,0x603000000013c512,,0x603000000013c513");
+        assertThat(CompatEmitter.globalArgs(r.qemu111())).isEmpty();
+        for (FleetPlan p : r.plans()) {
+            assertThat(p.accepted()).as(p.semantics().label()).isTrue();
+            assertThat(p.after().unacceptable()).isEmpty();
+            assertThat(p.settings().machine().toString()).isEqualTo("virt-10.1");
+        }
     }
 
     @Test
-    void theRuleCanBeSwapped() {
-        // a check that tolerates everything turns every pair into a load
-        SeedStory.Result r = SeedStory.run(List.of(KernelHost.parse("6.12"), KernelHost.parse("6.13")), "tolerant",
-                (src, dst) -> RegSet.empty());
-        assertThat(r.migrations()).hasSize(2).allMatch(SeedStory.Migration::loads);
-        assertThat(r.rule()).isEqualTo("tolerant");
+    void otherHostsTellTheirOwnStory() {
+        SeedStory.Result r = SeedStory.run(List.of(KernelHost.parse("6.14"), KernelHost.parse("6.17")));
+        assertThat(r.fleet().hosts()).extracting(h -> h.name()).containsExactly("6.14", "6.17");
+        assertThat(r.v1().entries()).extracting(e -> e.name()).containsExactly("KVM_REG_ARM_VENDOR_HYP_BMAP_2");
+        SeedStory.Result f = SeedStory.run(List.of(KernelHost.parse("6.13"), KernelHost.parse("6.13+sve")));
+        assertThat(f.fleet().hosts()).extracting(h -> h.name()).containsExactly("6.13", "6.13+pmu+sve");
+        assertThat(f.v1().accepted()).isFalse();
     }
 }

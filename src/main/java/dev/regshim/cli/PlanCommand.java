@@ -1,0 +1,232 @@
+package dev.regshim.cli;
+
+import dev.regshim.RegshimException;
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.plan.CompatEmitter;
+import dev.regshim.plan.Fleet;
+import dev.regshim.plan.FleetPlan;
+import dev.regshim.plan.FleetPlanner;
+import dev.regshim.plan.HtmlReport;
+import dev.regshim.plan.MachineType;
+import dev.regshim.plan.PlanJson;
+import dev.regshim.plan.PlanSettings;
+import dev.regshim.rewrite.InertRule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code regshim plan}: hidden / fake lists for a fleet, verified with the model, in the forms QEMU and libvirt take. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Plan the hidden and fake (safe-missing) register lists a fleet needs so that VMs of one machine type",
+            "migrate in every direction, classify every register (safe / conditional / unsafe), verify the plan with the",
+            "model (every host class pair before and after, and every chain of three), and emit it as QEMU options, a",
+            "libvirt XML fragment, a C compat array or JSON. Exit 0 accepted, 1 not accepted, 2 input error."})
+public final class PlanCommand implements Callable<Integer> {
+
+    static final List<String> FORMS = List.of("qemu", "libvirt", "c", "json");
+    /** Bounds for a --fleet file (untrusted input). */
+    static final long MAX_FLEET_FILE_BYTES = 16L << 20;
+    static final int MAX_HOSTS = 1_000_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "NAME=PROFILE",
+            description = "a host and its profile (kernel:6.13+pmu, a stream, a profile JSON, a list file); repeat")
+    List<String> hosts = new ArrayList<>();
+
+    @Option(names = "--fleet", paramLabel = "FILE", description = "NAME=PROFILE lines (# comments), added to --host")
+    Path fleetFile;
+
+    @Option(names = "--machine", paramLabel = "virt-X.Y", defaultValue = "virt-10.1",
+            description = "the machine type the lists belong to (default: ${DEFAULT-VALUE})")
+    String machine;
+
+    @Option(names = "--baseline", paramLabel = "NAME|auto", defaultValue = "auto",
+            description = "the host whose guests' view the machine type freezes (default: auto, the oldest kernel)")
+    String baseline;
+
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = "series-v1",
+            description = "the fleet's QEMU: series-v1 | series-v2 | qemu-11.1 | qemu-stock (default: ${DEFAULT-VALUE})")
+    String semantics;
+
+    @Option(names = "--before", paramLabel = "S", description = "the QEMU of the 'before' matrix (default: --semantics, no lists)")
+    String before;
+
+    @Option(names = "--accel", paramLabel = "kvm|tcg", description = "accelerator (default: from the first host's profile)")
+    String accel;
+
+    @Option(names = "--inert", paramLabel = "REG[=VALUE]",
+            description = "declare a register the guest cannot use (or only with this value); repeat")
+    List<String> inert = new ArrayList<>();
+
+    @Option(names = "--emit", split = ",", paramLabel = "FORM", defaultValue = "qemu",
+            description = "configuration to print: qemu, libvirt, c, json or all (default: ${DEFAULT-VALUE})")
+    List<String> emit = new ArrayList<>();
+
+    @Option(names = {"-q", "--quiet"}, description = "print only the emitted configuration")
+    boolean quiet;
+
+    @Option(names = "--json", description = "the whole plan as JSON")
+    boolean json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
+    Path html;
+
+    @Override
+    public Integer call() {
+        Set<String> forms = forms(emit);
+        List<String> all = new ArrayList<>(hosts);
+        if (fleetFile != null) {
+            all.addAll(readFleet(fleetFile));
+        }
+        Fleet fleet = Fleet.resolve(all);
+        Semantics sem = Semantics.parse(semantics);
+        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(fleet.hosts().get(0).profile());
+        List<InertRule> rules = new ArrayList<>();
+        inert.forEach(t -> rules.add(InertRule.parse(t)));
+        PlanSettings settings = new PlanSettings(sem, before == null ? null : Semantics.parse(before), acc,
+                MachineType.parse(machine), baseline, rules, null);
+        FleetPlan p = FleetPlanner.plan(fleet, settings);
+        if (html != null) {
+            writeReport(html, HtmlReport.render(p));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, PlanJson.plan(p));
+        } else {
+            if (!quiet) {
+                report(out, p);
+                if (html != null) {
+                    out.println("HTML report: " + html);
+                }
+            }
+            emitForms(out, p, forms, !quiet);
+        }
+        out.flush();
+        return p.accepted() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+    }
+
+    static void report(PrintWriter out, FleetPlan p) {
+        PlanReport.header(out, p);
+        out.println();
+        PlanReport.hosts(out, p);
+        out.println();
+        PlanReport.entries(out, p);
+        out.println();
+        PlanReport.matrix(out, p, p.before(), "before");
+        out.println();
+        PlanReport.matrix(out, p, p.after(), "after");
+        out.println();
+        PlanReport.chains(out, p);
+        out.println();
+        PlanReport.verdict(out, p);
+    }
+
+    static void emitForms(PrintWriter out, FleetPlan p, Set<String> forms, boolean headings) {
+        for (String f : forms) {
+            if (headings) {
+                out.println();
+                out.println("--- " + f + " ---");
+            }
+            switch (f) {
+                case "qemu":
+                    out.print(CompatEmitter.qemu(p));
+                    break;
+                case "libvirt":
+                    out.print(CompatEmitter.libvirt(p));
+                    break;
+                case "c":
+                    out.print(CompatEmitter.c(p));
+                    break;
+                default:
+                    Json.print(out, PlanJson.compat(p));
+                    break;
+            }
+        }
+    }
+
+    static Set<String> forms(List<String> emit) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String e : emit) {
+            String f = e.trim().toLowerCase(Locale.ROOT);
+            if (f.equals("all")) {
+                out.addAll(FORMS);
+            } else if (FORMS.contains(f)) {
+                out.add(f);
+            } else {
+                throw new RegshimException("unknown --emit form '" + e + "'; choose qemu, libvirt, c, json or all");
+            }
+        }
+        return out;
+    }
+
+    static List<String> readFleet(Path file) {
+        try {
+            if (Files.size(file) > MAX_FLEET_FILE_BYTES) {
+                throw new RegshimException(file + ": fleet file larger than " + MAX_FLEET_FILE_BYTES + " bytes");
+            }
+            List<String> out = new ArrayList<>();
+            int n = 0;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                n++;
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("#")) {
+                    continue;
+                }
+                if (!t.contains("=")) {
+                    throw new RegshimException(file + " line " + n + ": expected NAME=PROFILE, got '" + t + "'");
+                }
+                if (out.size() == MAX_HOSTS) {
+                    throw new RegshimException(file + ": more than " + MAX_HOSTS + " hosts");
+                }
+                out.add(t);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new RegshimException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes a report next to its final name, moves it into place and verifies it by reading it back. */
+    static void writeReport(Path file, String text) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new RegshimException("cannot write " + file + ": no such directory " + dir);
+        }
+        try {
+            writeAtomically(file, text);
+        } catch (IOException e) {
+            throw new RegshimException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        // a sibling name (not createTempFile, whose 0600 mode would stick): the report keeps the umask's mode
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        if (!Files.readString(file, StandardCharsets.UTF_8).equals(text)) { // every write is verified by re-reading it
+            throw new RegshimException(file + ": written, but reading it back gives different content");
+        }
+    }
+}
