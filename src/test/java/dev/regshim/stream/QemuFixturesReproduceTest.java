@@ -62,7 +62,8 @@ class QemuFixturesReproduceTest {
             assertThat(now.dataPages()).as(e.name()).isEqualTo(committed.dataPages());
             assertThat(now.cpus()).hasSameSizeAs(committed.cpus());
             for (int c = 0; c < now.cpus().size(); c++) {
-                assertThat(Describe.cpu(now.cpus().get(c))).as(e.name()).isEqualTo(Describe.cpu(committed.cpus().get(c)));
+                // the section's offset moves with the RAM PART count; its content must not
+                assertThat(now.cpus().get(c).encodeBody()).as(e.name()).isEqualTo(committed.cpus().get(c).encodeBody());
             }
             assertThat(now.vmdesc().raw()).as(e.name()).isEqualTo(committed.vmdesc().raw());
             long ramSectionsNow = now.sections().stream().filter(x -> x.type() == WireFormat.SECTION_PART).count();
