@@ -106,7 +106,7 @@ class QemuFidelityTest {
         }
     }
 
-    static String firstError(IncomingResult r) {
+    public static String firstError(IncomingResult r) {
         return r.loaded() ? null : r.errorLines().stream().filter(l -> !l.startsWith("warning:")).findFirst().orElse("");
     }
 

@@ -1,0 +1,144 @@
+package dev.regshim.check;
+
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.KvmValueRule;
+import dev.regshim.cpreg.LoadSettings;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.ProfileSources;
+import dev.regshim.qemu.IncomingResult;
+import dev.regshim.qemu.QemuBinary;
+import dev.regshim.qemu.QemuProcess;
+import dev.regshim.stream.StreamTransformer;
+import dev.regshim.stream.TransformResult;
+import dev.regshim.testing.QemuTestSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same fidelity check with QEMU 10.0 (scripts/get-qemu10.sh): streams it saves (virt-10.0 with SWITCHOVER_START,
+ * virt-9.2 without, virt-7.2) read back byte-exact, and the model predicts every load among them — and of QEMU 7.2
+ * streams loaded into QEMU 10.0 with -M virt-7.2, the distribution case.
+ */
+@Tag("qemu")
+class Qemu10FidelityTest {
+
+    static final Map<String, List<String>> CONFIGS = new LinkedHashMap<>();
+
+    static {
+        CONFIGS.put("max", List.of("-M", "virt", "-cpu", "max"));
+        CONFIGS.put("a57", List.of("-M", "virt", "-cpu", "cortex-a57"));
+        CONFIGS.put("nopauth", List.of("-M", "virt", "-cpu", "max,pauth=off"));
+        CONFIGS.put("el2", List.of("-M", "virt,virtualization=on", "-cpu", "max"));
+        CONFIGS.put("smp2", List.of("-M", "virt", "-cpu", "cortex-a57", "-smp", "2"));
+        CONFIGS.put("v92-max", List.of("-M", "virt-9.2", "-cpu", "max"));
+        CONFIGS.put("v72-max", List.of("-M", "virt-7.2", "-cpu", "max"));
+        CONFIGS.put("v72-a57", List.of("-M", "virt-7.2", "-cpu", "cortex-a57"));
+    }
+
+    static final LoadSettings STOCK_TCG = LoadSettings.of(Semantics.QEMU_STOCK, Accel.TCG);
+
+    @TempDir
+    static Path dir;
+    static QemuBinary qemu10;
+    static QemuBinary qemu72;
+    static final Map<String, Path> STREAMS = new LinkedHashMap<>();
+    static final Map<String, Profile> PROFILES = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void save() {
+        qemu10 = QemuTestSupport.requireQemu10();
+        qemu72 = QemuTestSupport.requireQemu();
+        CONFIGS.forEach((name, config) -> {
+            Path f = dir.resolve(name + ".mig");
+            save(qemu10, config, f);
+            STREAMS.put(name, f);
+            PROFILES.put(name, ProfileSources.resolve(f.toString()));
+        });
+    }
+
+    static void save(QemuBinary q, List<String> config, Path f) {
+        List<String> args = new ArrayList<>(config);
+        args.addAll(List.of("-m", "64", "-S"));
+        try (QemuProcess p = QemuProcess.builder(q).args(args).start()) {
+            assertThat(p.migrateToFile(f).status()).isEqualTo("completed");
+        }
+    }
+
+    static IncomingResult load(QemuBinary q, List<String> config, Path stream) {
+        List<String> args = new ArrayList<>(config);
+        args.addAll(List.of("-m", "64", "-S"));
+        try (QemuProcess p = QemuProcess.builder(q).args(args).incomingDefer().start()) {
+            p.migrateIncomingFromFile(stream);
+            return p.waitForIncomingResult(Duration.ofSeconds(20));
+        }
+    }
+
+    static String predict(Profile src, Profile dst) {
+        CheckResult c = MigrationCheck.run(src, dst, STOCK_TCG, KvmValueRule.CONSERVATIVE);
+        return c.loads() ? null : c.firstError();
+    }
+
+    @Test
+    void qemu10StreamsRoundTripByteExact() throws Exception {
+        for (Map.Entry<String, Path> e : STREAMS.entrySet()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            TransformResult r = StreamTransformer.of(StreamTransformer.identity()).transform(e.getValue(), out);
+            assertThat(out.toByteArray()).as(e.getKey()).isEqualTo(Files.readAllBytes(e.getValue()));
+            assertThat(r.cpuSections()).as(e.getKey()).isEqualTo(e.getKey().equals("smp2") ? 2 : 1);
+        }
+        assertThat(PROFILES.get("max").machineType()).isEqualTo("virt-10.0");
+        assertThat(PROFILES.get("v72-max").machineType()).isEqualTo("virt-7.2");
+        assertThat(PROFILES.get("max").provenance().qemuVersion()).isEqualTo(">=10.0");
+        assertThat(PROFILES.get("max").vcpus().get(0).cpregs().length()).isEqualTo(329);
+        assertThat(PROFILES.get("a57").vcpus().get(0).cpregs().length()).isEqualTo(275);
+    }
+
+    @Test
+    void everyPairMatchesQemu10() {
+        List<String> mismatches = new ArrayList<>();
+        for (String s : CONFIGS.keySet()) {
+            for (String d : CONFIGS.keySet()) {
+                IncomingResult real = load(qemu10, CONFIGS.get(d), STREAMS.get(s));
+                String expected = QemuFidelityTest.firstError(real);
+                String predicted = predict(PROFILES.get(s), PROFILES.get(d));
+                if (!Objects.equals(expected, predicted)) {
+                    mismatches.add(s + " -> " + d + ": QEMU " + real.summary() + " | model " + predicted);
+                }
+            }
+        }
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void qemu72StreamsIntoQemu10WithTheSameMachineType() {
+        List<String> mismatches = new ArrayList<>();
+        for (String cpu : List.of("max", "a57")) {
+            List<String> config = CONFIGS.get("v72-" + cpu);
+            Path old = dir.resolve("qemu72-" + cpu + ".mig");
+            save(qemu72, List.of("-M", "virt", "-cpu", config.get(3)), old);
+            Profile src = ProfileSources.resolve(old.toString());
+            IncomingResult real = load(qemu10, config, old);
+            String predicted = predict(src, PROFILES.get("v72-" + cpu));
+            assertThat(real.loaded()).as(cpu).isFalse();
+            if (!Objects.equals(QemuFidelityTest.firstError(real), predicted)) {
+                mismatches.add(cpu + ": QEMU " + real.summary() + " | model " + predicted);
+            }
+        }
+        assertThat(mismatches).isEmpty();
+    }
+}
