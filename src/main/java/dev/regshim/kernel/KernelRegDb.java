@@ -251,7 +251,7 @@ public final class KernelRegDb {
     }
 
     /** v6.1 {@code is_valid_cache()}: does the host CLIDR_EL1 describe the cache this CSSELR value selects? */
-    static boolean hostCacheExists(int csselr, long clidr) {
+    public static boolean hostCacheExists(int csselr, long clidr) {
         if (csselr < 0 || csselr >= CSSELR_MAX) {
             return false;
         }

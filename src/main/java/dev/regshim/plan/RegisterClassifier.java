@@ -43,12 +43,6 @@ public final class RegisterClassifier {
             RegId.sysreg(3, 3, 14, 3, 2));                                           // KVM_REG_ARM_TIMER_CNT (vtime)
 
     /** CLIDR_EL1 Ctype<n>: 3 bits per cache level. */
-    private static final int CLIDR_CTYPE_BITS = 3;
-    private static final int CLIDR_CTYPE_MASK = 0x7;
-    private static final int CTYPE_INSTRUCTION = 1;
-    private static final int CTYPE_DATA = 2;
-    private static final int CTYPE_SEPARATE = 3;
-    private static final int CTYPE_UNIFIED = 4;
     private static final int LISTED_NAMES = 4;
 
     private final List<HostClass> classes;
@@ -113,7 +107,7 @@ public final class RegisterClassifier {
         int csselr = (int) (id.value() & RegId.DEMUX_VAL_MASK);
         boolean allKnown = classes.stream().allMatch(k -> k.kernel().isPresent());
         boolean described = classes.stream().map(HostClass::kernel).flatMap(Optional::stream)
-                .anyMatch(k -> cacheExists(csselr, k.features().hostClidr()));
+                .anyMatch(k -> dev.regshim.kernel.KernelRegDb.hostCacheExists(csselr, k.features().hostClidr()));
         String cache = "level " + ((csselr >> 1) + 1) + ((csselr & 1) != 0 ? " instruction" : " data/unified") + " cache";
         if (allKnown && !described) {
             return Classification.safe("no host's CLIDR_EL1 describes the " + cache + " it reports, so the guest never "
@@ -123,22 +117,6 @@ public final class RegisterClassifier {
                 "the guest's CLIDR_EL1 does not describe the " + cache, null);
     }
 
-    static boolean cacheExists(int csselr, long clidr) {
-        boolean instruction = (csselr & 1) != 0;
-        int level = csselr >> 1;
-        int ctype = (int) ((clidr >>> (level * CLIDR_CTYPE_BITS)) & CLIDR_CTYPE_MASK);
-        switch (ctype) {
-            case CTYPE_INSTRUCTION:
-                return instruction;
-            case CTYPE_DATA:
-            case CTYPE_UNIFIED:
-                return !instruction;
-            case CTYPE_SEPARATE:
-                return true;
-            default:
-                return false;
-        }
-    }
 
     private Classification byFeature(GuestFeature f, List<Integer> listedBy, List<Integer> missingFrom) {
         List<Integer> yes = new ArrayList<>();

@@ -56,6 +56,20 @@ public final class StreamReader {
     }
 
     static void pump(ReadableByteChannel ch, StreamDecoder d, ReadOptions options) throws IOException {
+        pump(ch, d, options, () -> { });
+    }
+
+    /** An interface so that the per-chunk hook may throw {@link IOException}. */
+    @FunctionalInterface
+    interface ChunkHook {
+        void afterChunk() throws IOException;
+    }
+
+    /**
+     * Reads the channel to its end in {@link ReadOptions#chunkBytes()} pieces, feeding each to the decoder; calls
+     * {@code hook} after every piece (the transformer flushes its output there) and returns the bytes read.
+     */
+    static long pump(ReadableByteChannel ch, StreamDecoder d, ReadOptions options, ChunkHook hook) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(options.chunkBytes());
         long total = 0;
         while (true) {
@@ -70,11 +84,13 @@ public final class StreamReader {
             buf.flip();
             d.feed(buf);
             buf.clear();
+            hook.afterChunk();
             if (options.progress() != null) {
                 options.progress().accept(total);
             }
         }
         d.finish();
+        return total;
     }
 
     /**

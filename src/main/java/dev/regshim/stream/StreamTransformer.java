@@ -78,26 +78,7 @@ public final class StreamTransformer {
         Rewriting v = new Rewriting(writer);
         StreamDecoder d = StreamDecoder.builder(v).limits(options.limits()).knownVmdesc(ahead)
                 .ignoreVmdesc(options.ignoreVmdesc()).build();
-        ByteBuffer buf = ByteBuffer.allocateDirect(options.chunkBytes());
-        long total = 0;
-        while (true) {
-            int n = ch.read(buf);
-            if (n < 0) {
-                break;
-            }
-            if (n == 0) {
-                continue;
-            }
-            total += n;
-            buf.flip();
-            d.feed(buf);
-            buf.clear();
-            writer.flush();
-            if (options.progress() != null) {
-                options.progress().accept(total);
-            }
-        }
-        d.finish();
+        long total = StreamReader.pump(ch, d, options, writer::flush);
         writer.flush();
         return new TransformResult(total, writer.written(), v.dataPages, v.zeroPages, v.sections, v.cpuSections,
                 new ArrayList<>(v.changes.values()), v.vmdescPresent, v.vmdescUpdated, v.packaged);
