@@ -65,7 +65,7 @@ public final class CpregRewritePlanner {
             boolean hidden = o.hide().contains(id);
             if (inSrc && (!inDst || hidden)) {
                 long v = sv.getAsLong();
-                Optional<String> why = inertReason(id, v, src, inDst ? dv : OptionalLong.empty(), o, hidden);
+                Optional<String> why = inertReason(id, v, src, dst, inDst ? dv : OptionalLong.empty(), o, hidden);
                 if (why.isPresent()) {
                     changes.add(new RegisterChange(RegisterChange.Kind.DROPPED, id, sv, OptionalLong.empty(), why.get(), false));
                 } else if (o.policy() == Policy.FORCE) {
@@ -140,7 +140,8 @@ public final class CpregRewritePlanner {
     }
 
     /** Why dropping this value loses nothing, under the policy; empty when it might. */
-    private static Optional<String> inertReason(RegId id, long v, CpregArray src, OptionalLong dstValue, Options o, boolean hidden) {
+    private static Optional<String> inertReason(RegId id, long v, CpregArray src, CpregArray dst, OptionalLong dstValue,
+                                                Options o, boolean hidden) {
         String base = dropWhy(hidden, o.fake().contains(id));
         for (InertRule r : o.inert()) {
             if (r.matches(id, v)) {
@@ -149,6 +150,10 @@ public final class CpregRewritePlanner {
         }
         if (dstValue.isPresent() && dstValue.getAsLong() == v) {
             return Optional.of(base + "; value " + hex(v) + " equals the destination's own");
+        }
+        Optional<String> shared = SharedState.carriedBy(id, v, src, dst, o);
+        if (shared.isPresent()) {
+            return Optional.of(base + "; " + shared.get());
         }
         if (v == 0 && ZERO_MEANS_UNUSED.contains(id)) {
             return Optional.of(base + "; value 0 means unused (no service exposed to the guest)");
