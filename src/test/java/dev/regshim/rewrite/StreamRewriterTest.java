@@ -50,8 +50,7 @@ class StreamRewriterTest {
     }
 
     static RewriteOptions to(Path destination, Policy policy) {
-        return new RewriteOptions(ProfileSources.resolve(destination.toString()),
-                LoadSettings.of(Semantics.QEMU_STOCK, Accel.TCG), policy, List.of());
+        return RewriteOptionsFor.stream(destination, policy);
     }
 
     @ParameterizedTest(name = "{0} -> {1} ({2})")
