@@ -26,7 +26,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The offline rewriter: plans every vCPU from a first read of the input, refuses before writing anything when the
@@ -85,7 +87,9 @@ public final class StreamRewriter {
         }
         Profile source = StreamProfiles.fromSummary(input.summary(), in.toString(), "stream");
         CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), KvmValueRule.CONSERVATIVE);
-        RewritePlan plan = RewritePlan.of(source, o);
+        Map<Integer, Integer> els = new HashMap<>();
+        input.summary().cpus().forEach(c -> els.put(c.instanceId(), FeatureGates.currentEl(c.pstate())));
+        RewritePlan plan = RewritePlan.of(source, o, els);
         if (plan.refused()) {
             return new Result(in, out, source, plan, before, null, 0, List.of(), false, refusalText(plan), null);
         }

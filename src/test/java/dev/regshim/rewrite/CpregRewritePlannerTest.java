@@ -140,4 +140,22 @@ class CpregRewritePlannerTest {
         assertThat(forced.after().values()).containsExactly(0x00110f13L);
         assertThat(forced.changes()).singleElement().satisfies(c -> assertThat(c.lossy()).isTrue());
     }
+
+    @Test
+    void registersOfTheLevelTheVcpuExecutesAtAreNeverInert() {
+        long hcr = RegId.sysreg(3, 4, 1, 1, 0).value();
+        long vbar2 = RegId.sysreg(3, 4, 12, 0, 0).value();
+        CpregArray src = CpregArray.of(new long[]{TPIDR_EL1, hcr, vbar2}, new long[]{1, 0, 0});
+        CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});
+        // every EL2 register still zero: tolerant drops them for a vCPU at EL1 ...
+        assertThat(CpregRewritePlanner.plan(0, src, dst, opts(Policy.TOLERANT), java.util.OptionalInt.of(1))
+                .refused()).isFalse();
+        // ... but not for one executing at EL2, whatever the policy short of force
+        VcpuRewrite atEl2 = CpregRewritePlanner.plan(0, src, dst, opts(Policy.TOLERANT), java.util.OptionalInt.of(2));
+        assertThat(atEl2.refusals()).hasSize(2).allSatisfy(f -> assertThat(f.reason()).contains("executing at EL2"));
+        assertThat(FeatureGates.currentEl(0x800003c9)).isEqualTo(2); // EL2h, as QEMU saved the EL2 counter guest
+        assertThat(FeatureGates.currentEl(0x600003c5)).isEqualTo(1); // EL1h
+        assertThat(FeatureGates.currentEl(0x1a)).isEqualTo(2);       // AArch32 Hyp mode
+        assertThat(FeatureGates.currentEl(0x10)).isZero();            // AArch32 User mode
+    }
 }

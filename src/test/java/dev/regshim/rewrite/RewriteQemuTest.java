@@ -184,7 +184,7 @@ class RewriteQemuTest {
             assertThat(refused).as(policy).isEqualTo(QemuRig.onlyIn(src.stream(), template));
             assertThat(refused).contains("HCR_EL2", "MDCR_EL2", "VBAR_EL2", "HDCR");
             assertThat(r.out()).contains("REFUSED MDCR_EL2: the destination does not have it, but its value "
-                    + "0x0000000000000006 is not shown to be inert");
+                    + "0x0000000000000006 is not shown to be inert (the vCPU is executing at EL2)");
         }
         Cli forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
                 "--policy", "force");
