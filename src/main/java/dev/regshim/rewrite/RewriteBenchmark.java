@@ -12,9 +12,9 @@ import java.util.List;
 
 /**
  * Throughput of {@link StreamRewriter#rewrite} (with each {@link Verification}) against {@code cp FILE COPY} in the
- * same run: all write a new file in the same directory (deleted before each run, so none overwrites), alternating,
- * after one warm-up run of each that also puts the input in the page cache. Reports medians, the ratios and the
- * process's peak RSS.
+ * same run: all write a new file in the same directory (deleted after each run, so none overwrites), in rotating
+ * order, each after a {@code sync} so that it starts without dirty pages of the others, after one warm-up round that
+ * also puts the input in the page cache. Reports medians, the ratios and the process's peak RSS.
  */
 public final class RewriteBenchmark {
 
@@ -79,15 +79,24 @@ public final class RewriteBenchmark {
         StreamRewriter.Result last = null;
         try {
             for (int i = -1; i < runs; i++) {
-                Files.deleteIfExists(copy);
-                long c = cp(file, copy);
-                Files.deleteIfExists(copy);
-                Files.deleteIfExists(out);
-                long r = timed(file, out, options, Verification.DECODE);
-                last = lastResult;
-                Files.deleteIfExists(out);
-                long b = timed(file, out, options, Verification.BYTES);
-                Files.deleteIfExists(out);
+                long c = 0;
+                long r = 0;
+                long b = 0;
+                // rotate the order, and start each from a clean page cache state (no dirty pages left by the
+                // previous one), so that no contender always pays for the others' writeback
+                for (int k = 0; k < 3; k++) {
+                    sync();
+                    switch ((k + Math.max(i, 0)) % 3) {
+                        case 0 -> c = cp(file, copy);
+                        case 1 -> {
+                            r = timed(file, out, options, Verification.DECODE);
+                            last = lastResult;
+                        }
+                        default -> b = timed(file, out, options, Verification.BYTES);
+                    }
+                    Files.deleteIfExists(copy);
+                    Files.deleteIfExists(out);
+                }
                 if (i >= 0) {
                     cp.add(c);
                     rw.add(r);
@@ -112,6 +121,13 @@ public final class RewriteBenchmark {
         }
         lastResult = r;
         return t;
+    }
+
+    private static void sync() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sync").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (p.waitFor() != 0) {
+            throw new IOException("sync failed");
+        }
     }
 
     private static long cp(Path from, Path to) throws IOException, InterruptedException {

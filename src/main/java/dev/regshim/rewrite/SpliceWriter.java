@@ -1,26 +1,26 @@
 package dev.regshim.rewrite;
 
 import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.StreamDecoder;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Writes a bare-stream rewrite by splicing: the input's bytes before the device state (header, configuration, RAM:
  * nearly all of the file) are copied by the kernel ({@link FileChannel#transferTo}, no copy through this process),
- * then the new device state, EOF and trailer are appended. The re-read decodes the whole output from the file and
- * compares its first bytes with the input's: the head always ({@value #HEAD_COMPARE_BYTES} bytes at most), every byte
- * before the device state with {@link Verification#BYTES}, at the cost of reading the input's RAM once more.
+ * then the new device state, EOF and trailer are appended. The re-read decodes the whole output from the file
+ * ({@link MappedWindows}) and compares its first bytes with the input's: the head always
+ * ({@value #HEAD_COMPARE_BYTES} bytes at most), every byte before the device state with {@link Verification#BYTES},
+ * at the cost of reading the input's RAM once more.
  */
 final class SpliceWriter {
 
     /** Bytes compared with the input at least: the header, configuration and RAM block list fit in far less. */
     static final int HEAD_COMPARE_BYTES = 64 << 10;
-    private static final int COMPARE_BUFFER = 1 << 20;
 
     private SpliceWriter() {
     }
@@ -46,84 +46,59 @@ final class SpliceWriter {
         }
     }
 
-    /** Decodes the written file in full, comparing its first bytes with the input's on the way. */
+    /**
+     * Decodes the written file in full (through mapped windows: every record header is read, RAM page contents are
+     * only looked at when compared), comparing its first bytes with the input's: the head, or with
+     * {@link Verification#BYTES} every byte before the device state.
+     */
     static OutputVerifier.Reread reread(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options)
             throws IOException {
         long prefix = input.deviceStart();
         long compare = v == Verification.BYTES ? prefix : Math.min(prefix, HEAD_COMPARE_BYTES);
+        RewriteInput.Collecting c = new RewriteInput.Collecting();
+        StreamDecoder d = StreamDecoder.builder(c).limits(options.limits()).build();
+        long[] compared = {0};
+        String[] mismatch = {null};
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.READ);
              FileChannel original = FileChannel.open(in, StandardOpenOption.READ)) {
-            Comparing cmp = new Comparing(out, original, compare);
-            RewriteInput back = OutputVerifier.reread(cmp, tmp, input, options);
-            String how = compare == prefix
-                    ? String.format("compared byte for byte with the input's (%,d bytes)", cmp.compared)
-                    : String.format("copied from the input by the kernel; the first %,d bytes compared with the "
-                    + "input's, the rest decoded (--verify bytes compares all)", cmp.compared);
-            return new OutputVerifier.Reread(back, how, cmp.mismatch != null ? cmp.mismatch
-                    : cmp.compared != compare ? "only " + cmp.compared + " of " + compare + " bytes could be compared"
-                    : null);
+            long size = out.size();
+            MappedWindows.forEach(out, 0, size, (window, at) -> {
+                long n = Math.min(window.remaining(), compare - at);
+                if (n > 0 && mismatch[0] == null) {
+                    mismatch[0] = compareWithInput(window, at, (int) n, original);
+                    if (mismatch[0] == null) {
+                        compared[0] += n;
+                    }
+                }
+                d.feed(window);
+            });
+            d.finish();
         }
+        RewriteInput back = c.input(tmp, input.container());
+        String how = compare == prefix
+                ? String.format("compared byte for byte with the input's (%,d bytes)", compared[0])
+                : String.format("copied from the input by the kernel; the first %,d bytes compared with the input's,"
+                + " every RAM record decoded (--verify bytes compares all)", compared[0]);
+        String problem = mismatch[0] != null ? mismatch[0]
+                : compared[0] != compare ? "only " + compared[0] + " of " + compare + " bytes could be compared" : null;
+        return new OutputVerifier.Reread(back, how, problem);
     }
 
-    /** Passes the output through and compares its first {@code limit} bytes with the input's. */
-    private static final class Comparing implements ReadableByteChannel {
-        private final ReadableByteChannel out;
-        private final FileChannel original;
-        private final long limit;
-        private ByteBuffer expected = ByteBuffer.allocateDirect(COMPARE_BUFFER);
-        private long position;
-        private long compared;
-        private String mismatch;
-
-        Comparing(ReadableByteChannel out, FileChannel original, long limit) {
-            this.out = out;
-            this.original = original;
-            this.limit = limit;
+    /** Compares {@code window[0, n)} (the output at {@code at}) with the input's bytes there; null when equal. */
+    private static String compareWithInput(ByteBuffer window, long at, int n, FileChannel original)
+            throws IOException {
+        if (at + n > original.size()) {
+            return "the input is shorter than " + (at + n) + " bytes";
         }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            int start = dst.position();
-            int n = out.read(dst);
-            if (n > 0 && position < limit && mismatch == null) {
-                compare(dst, start, (int) Math.min(n, limit - position));
+        String[] result = {null};
+        MappedWindows.with(original, at, n, (expected, where) -> {
+            ByteBuffer got = window.duplicate();
+            got.limit(got.position() + n);
+            int i = got.mismatch(expected);
+            if (i >= 0) {
+                result[0] = "byte " + (at + i) + " differs from the input's";
             }
-            if (n > 0) {
-                position += n;
-            }
-            return n;
-        }
-
-        private void compare(ByteBuffer dst, int start, int take) throws IOException {
-            if (expected.capacity() < take) {
-                expected = ByteBuffer.allocateDirect(take);
-            }
-            expected.clear().limit(take);
-            while (expected.hasRemaining()) {
-                if (original.read(expected, position + expected.position()) < 0) {
-                    mismatch = "the input ends at " + (position + expected.position());
-                    return;
-                }
-            }
-            expected.flip();
-            ByteBuffer got = dst.duplicate();
-            got.position(start).limit(start + take);
-            int at = got.mismatch(expected);
-            if (at >= 0) {
-                mismatch = "byte " + (position + at) + " differs from the input's";
-            } else {
-                compared += take;
-            }
-        }
-
-        @Override
-        public boolean isOpen() {
-            return out.isOpen();
-        }
-
-        @Override
-        public void close() {
-            // the channels are closed by their owner
-        }
+        });
+        return result[0];
     }
 }
