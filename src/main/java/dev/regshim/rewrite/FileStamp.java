@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Objects;
 
 /** A file's identity, size and modification time: if any changes, the file was replaced or written meanwhile. */
 record FileStamp(Object fileKey, long size, long modifiedNanos) {
@@ -22,7 +21,6 @@ record FileStamp(Object fileKey, long size, long modifiedNanos) {
 
     @Override
     public String toString() {
-        return String.format("%,d bytes, modified %s", size,
-                java.time.Instant.EPOCH.plusNanos(modifiedNanos)) + (fileKey == null ? "" : ", " + Objects.toString(fileKey));
+        return String.format("%,d bytes, same modification time", size) + (fileKey == null ? "" : " and file identity");
     }
 }

@@ -18,7 +18,7 @@ import java.nio.channels.FileChannel;
  */
 final class MappedWindows {
 
-    static final long WINDOW_BYTES = 64L << 20;
+    static final long WINDOW_BYTES = 16L << 20;
 
     /** Consumes one window; {@code window} is only valid during the call. */
     @FunctionalInterface

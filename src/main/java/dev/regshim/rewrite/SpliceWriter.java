@@ -30,7 +30,7 @@ final class SpliceWriter {
         long prefix = exp.deviceStart();
         byte[] tail = exp.encodeTail();
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
-             FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+             FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             long pos = 0;
             while (pos < prefix) {
                 long n = src.transferTo(pos, prefix - pos, dst);

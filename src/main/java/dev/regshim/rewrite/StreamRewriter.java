@@ -134,7 +134,7 @@ public final class StreamRewriter {
     private static PrefixDigest.Digest stream(Path in, Path tmp, RewriteInput input, RewritePlan plan,
                                               ReadOptions options) throws IOException {
         StreamTransformer t = StreamTransformer.of(cpu -> replacementChecked(cpu, plan), options);
-        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), OUT_BUFFER)) {
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), OUT_BUFFER)) {
             if (input.container().isEmpty()) {
                 try (PrefixDigest d = new PrefixDigest(FileChannel.open(in, StandardOpenOption.READ),
                         input.deviceStart())) {
