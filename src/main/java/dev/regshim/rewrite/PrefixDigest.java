@@ -2,10 +2,7 @@ package dev.regshim.rewrite;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
@@ -23,8 +20,6 @@ final class PrefixDigest implements ReadableByteChannel {
             return String.format("%,d bytes, CRC-32C %08x, CRC-32 %08x", bytes, crc32c, crc32);
         }
     }
-
-    private static final int READ_BUFFER = 1 << 20;
 
     private final ReadableByteChannel in;
     private final long limit;
@@ -73,24 +68,5 @@ final class PrefixDigest implements ReadableByteChannel {
     @Override
     public void close() throws IOException {
         in.close();
-    }
-
-    /** The digest of {@code file[0, limit)}, read directly (no decoding). */
-    static Digest ofFile(Path file, long limit) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            PrefixDigest d = new PrefixDigest(ch, limit);
-            ByteBuffer buf = ByteBuffer.allocateDirect(READ_BUFFER);
-            while (d.position() < limit) {
-                buf.clear();
-                long left = limit - d.position();
-                if (left < buf.capacity()) {
-                    buf.limit((int) left);
-                }
-                if (d.read(buf) < 0) {
-                    break;
-                }
-            }
-            return d.digest();
-        }
     }
 }

@@ -83,4 +83,30 @@ class RewriteCommandTest {
         assertThat(verify.exit()).isEqualTo(2);
         assertThat(verify.err()).contains("unknown verification 'maybe'");
     }
+
+    @Test
+    void damagedInputNeverEndsInAStackTrace() throws IOException {
+        byte[] good = Fixtures.stream("qemu-7.2/gen-max_nopauth");
+        Path dst = fixture("qemu-7.2/gen-max");
+        java.util.Random rnd = new java.util.Random(7);
+        Path in = tmp.resolve("mutant.mig");
+        Path out = tmp.resolve("mutant-out.mig");
+        java.util.Map<Integer, Integer> exits = new java.util.TreeMap<>();
+        for (int i = 0; i < 60; i++) {
+            byte[] b = good.clone();
+            int at = rnd.nextInt(3) == 0 ? rnd.nextInt(b.length) : b.length - 1 - rnd.nextInt(40_000);
+            b[at] = (byte) rnd.nextInt(256);
+            Files.write(in, b);
+            Files.deleteIfExists(out);
+            Cli.Run r = Cli.run("rewrite", in.toString(), out.toString(), "--to", dst.toString());
+            exits.merge(r.exit(), 1, Integer::sum);
+            assertThat(r.exit()).as(r.err()).isIn(0, 1, 2);
+            assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+            if (r.exit() != 0) {
+                assertThat(out).doesNotExist();
+                assertThat(r.err().strip()).startsWith("regshim: ");
+            }
+        }
+        assertThat(exits).containsKey(0).containsKey(2);
+    }
 }
