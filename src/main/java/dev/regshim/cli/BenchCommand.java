@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code regshim bench}: performance against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks against a baseline measured in the same run.",
-        subcommands = {BenchCommand.Inspect.class, BenchCommand.Plan.class})
+        subcommands = {BenchCommand.Inspect.class, BenchCommand.Rewrite.class, BenchCommand.Plan.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -77,7 +77,7 @@ public final class BenchCommand implements Runnable {
             return Main.EXIT_OK;
         }
 
-        private static String ms(java.util.List<Long> ns) {
+        static String ms(java.util.List<Long> ns) {
             StringBuilder b = new StringBuilder();
             for (long n : ns) {
                 b.append(b.length() == 0 ? "" : " ").append(String.format("%.0f", n / 1e6));
@@ -141,6 +141,69 @@ public final class BenchCommand implements Runnable {
 
         private static double ms(long nanos) {
             return nanos / 1e6;
+        }
+    }
+
+    @Command(name = "rewrite", mixinStandardHelpOptions = true,
+            description = {"Rewrites FILE for the destination PROFILE (as 'regshim rewrite' does, verification "
+                    + "included) and runs 'cp FILE COPY', alternating, each writing a new file in DIR; prints both "
+                    + "throughputs, their ratio (rewrite/cp), how the rewrite wrote and re-read, and this process's "
+                    + "peak RSS (VmHWM).",
+                "Use a stream with hundreds of MB of non-zero pages (scripts/make-big-stream.sh)."})
+    static final class Rewrite implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--to", required = true, paramLabel = "PROFILE", description = "the destination profile")
+        String to;
+
+        @Option(names = "--policy", defaultValue = "strict", description = "strict | tolerant | force (default: ${DEFAULT-VALUE})")
+        String policy;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "where copies and rewrites are written (default: FILE's directory)")
+        Path dir;
+
+        @Option(names = "--runs", defaultValue = "5", description = "measured runs of each (default: ${DEFAULT-VALUE})")
+        int runs;
+
+        @Override
+        public Integer call() {
+            if (!Files.isRegularFile(file)) {
+                throw new RegshimException("cannot read " + file + ": not a regular file");
+            }
+            dev.regshim.profile.Profile dst = dev.regshim.profile.ProfileSources.resolve(to);
+            dev.regshim.cpreg.LoadSettings settings = new dev.regshim.cpreg.LoadSettings(
+                    dev.regshim.cpreg.Semantics.parse("qemu-stock"), CheckCommand.guessAccel(dst),
+                    dev.regshim.regs.RegSet.empty(), dev.regshim.regs.RegSet.empty());
+            dev.regshim.rewrite.RewriteOptions o = new dev.regshim.rewrite.RewriteOptions(dst, settings,
+                    dev.regshim.rewrite.Policy.parse(policy), java.util.List.of());
+            Path where = dir != null ? dir : file.toAbsolutePath().getParent();
+            PrintWriter out = spec.commandLine().getOut();
+            dev.regshim.rewrite.RewriteBenchmark.Result r;
+            try {
+                r = dev.regshim.rewrite.RewriteBenchmark.run(file, o, where, Math.max(1, runs));
+            } catch (IOException e) {
+                throw new RegshimException("bench failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegshimException("interrupted");
+            }
+            out.printf("file        %s, %,d bytes; rewritten by %s, %d cpu sections%n", file, r.bytes(),
+                    r.last().method().name().toLowerCase(java.util.Locale.ROOT), r.last().plan().vcpus().size());
+            out.printf("cp          median %7.1f ms  %8.1f MB/s   runs %s ms%n", r.medianCp() / 1e6, r.cpMBps(),
+                    Inspect.ms(r.cpNanos()));
+            out.printf("rewrite     median %7.1f ms  %8.1f MB/s   runs %s ms%n", r.medianRewrite() / 1e6,
+                    r.rewriteMBps(), Inspect.ms(r.rewriteNanos()));
+            out.printf("ratio       %.2f of cp's throughput%n", r.ratio());
+            out.printf("rewrite --verify bytes  median %7.1f ms  %8.1f MB/s   runs %s ms   ratio %.2f%n",
+                    r.medianBytes() / 1e6, r.bytesMBps(), Inspect.ms(r.bytesNanos()), r.bytesRatio());
+            out.printf("peak RSS    %,d KiB (VmHWM of this JVM, max heap %,d MiB)%n", r.vmHwmKb(),
+                    Runtime.getRuntime().maxMemory() >> 20);
+            r.last().checks().forEach(c -> out.println("verified    " + c));
+            return Main.EXIT_OK;
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.regshim.rewrite.RewriteOptions;
 import dev.regshim.rewrite.RewriteRefusedException;
 import dev.regshim.rewrite.StreamRewriter;
 import dev.regshim.rewrite.VcpuRewrite;
+import dev.regshim.rewrite.Verification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,6 +75,12 @@ public final class RewriteCommand implements Callable<Integer> {
     @Option(names = "--inert", split = ",", paramLabel = "REG[=VALUE]", description = "declare a register's value inert (droppable)")
     List<String> inert = new ArrayList<>();
 
+    @Option(names = "--verify", paramLabel = "V", defaultValue = "decode",
+            description = {"decode: re-read and decode the whole output, compare its head, device state and trailer "
+                    + "with the input's (default); bytes: also compare every RAM byte of a bare stream with the "
+                    + "input's (one more read of the input)"})
+    String verify;
+
     @Option(names = "--report", paramLabel = "FILE", description = "write a JSON report of every change (also when refused)")
     Path report;
 
@@ -94,7 +101,7 @@ public final class RewriteCommand implements Callable<Integer> {
             if (!in.equals("-") && !Files.isRegularFile(inPath)) {
                 throw new RegshimException("no such file: " + in);
             }
-            StreamRewriter.Result r = StreamRewriter.rewrite(inPath, outPath, o);
+            StreamRewriter.Result r = StreamRewriter.rewrite(inPath, outPath, o, Verification.parse(verify));
             if (report != null) {
                 Files.writeString(report, Json.MAPPER.writeValueAsString(reportJson(r, o)) + "\n");
             }
@@ -103,9 +110,10 @@ public final class RewriteCommand implements Callable<Integer> {
                 throw new RewriteRefusedException(shortRefusal(r) + "; nothing written");
             }
             if (toStdout) {
-                try (OutputStream stdout = System.out) {
-                    Files.copy(outPath, stdout);
-                }
+                // flushed, not closed: the JVM (or an in-process caller) still owns standard output
+                OutputStream stdout = System.out;
+                Files.copy(outPath, stdout);
+                stdout.flush();
             }
             return Main.EXIT_OK;
         } finally {
@@ -160,7 +168,8 @@ public final class RewriteCommand implements Callable<Integer> {
         if (r.written()) {
             out.println("rewritten:   " + (r.after().loads() ? "the model says the destination loads it" : r.after().firstError()));
             r.checks().forEach(c -> out.println("verified:    " + c));
-            out.println("wrote " + r.output() + " (" + r.outputBytes() + " bytes)");
+            out.println("wrote " + r.output() + " (" + r.outputBytes() + " bytes, "
+                    + (r.method() == StreamRewriter.Method.SPLICE ? "RAM copied by the kernel" : "re-encoded") + ")");
         }
         out.flush();
     }
@@ -212,6 +221,9 @@ public final class RewriteCommand implements Callable<Integer> {
                 fn.put("reason", f.reason());
                 fs.add(fn);
             }
+        }
+        if (r.method() != null) {
+            n.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));
         }
         ArrayNode checks = n.putArray("verification");
         r.checks().forEach(checks::add);

@@ -60,7 +60,11 @@ public final class TcgConstRegisters {
             if (crn == 0 && opc1 == 0 && crm == 0 && opc2 == 0) {
                 return true; // DBGDIDR
             }
-            return crn == 7 && opc1 == 0 && crm <= 2 && opc2 == 7; // DBGDEVID, DBGDEVID1, DBGDEVID2
+            if (crn == 7 && opc1 == 0 && crm == 0 && opc2 <= 2) {
+                // QEMU's own encodings of DBGDEVID2/1/0 (opc2 0/1/2, CRm 0): what its cpreg lists carry
+                return true;
+            }
+            return crn == 7 && opc1 == 0 && crm <= 2 && opc2 == 7; // DBGDEVID, DBGDEVID1, DBGDEVID2 (architectural)
         }
         return false;
     }

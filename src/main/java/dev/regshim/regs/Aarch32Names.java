@@ -193,6 +193,10 @@ final class Aarch32Names {
         p14("DBGDEVID2", 7, 0, 0, 7);
         p14("DBGDEVID1", 7, 0, 1, 7);
         p14("DBGDEVID", 7, 0, 2, 7);
+        // QEMU (7.2 to 10.x) defines DBGDEVID/1/2 at CRm=0, opc2=2/1/0 instead: its cpreg lists carry these IDs
+        p14("QEMU_DBGDEVID", 7, 0, 0, 2);
+        p14("QEMU_DBGDEVID1", 7, 0, 0, 1);
+        p14("QEMU_DBGDEVID2", 7, 0, 0, 0);
         // QEMU's erroneous AArch32 view of DBGDTRTX_EL0 (opc1=3), removed in 10.1 and reinstated as a bogus register
         p14("DBGDTRTX", 0, 3, 5, 0);
         // ThumbEE / Jazelle (cp14 opc1 6/7)

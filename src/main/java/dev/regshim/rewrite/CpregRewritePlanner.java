@@ -10,6 +10,7 @@ import dev.regshim.regs.RegSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -43,6 +44,14 @@ public final class CpregRewritePlanner {
     }
 
     public static VcpuRewrite plan(int instance, CpregArray src, CpregArray dst, Options o) {
+        return plan(instance, src, dst, o, OptionalInt.empty());
+    }
+
+    /**
+     * @param currentEl the exception level the vCPU executes at (from its PSTATE), when known: the registers of
+     *                  that level and above are in use, so none of them is ever inert
+     */
+    public static VcpuRewrite plan(int instance, CpregArray src, CpregArray dst, Options o, OptionalInt currentEl) {
         if (!src.hasValues()) {
             throw new IllegalArgumentException("a rewrite needs the source's values");
         }
@@ -65,7 +74,7 @@ public final class CpregRewritePlanner {
             boolean hidden = o.hide().contains(id);
             if (inSrc && (!inDst || hidden)) {
                 long v = sv.getAsLong();
-                Optional<String> why = inertReason(id, v, src, inDst ? dv : OptionalLong.empty(), o, hidden);
+                Optional<String> why = inertReason(id, v, src, dst, inDst ? dv : OptionalLong.empty(), o, hidden, currentEl);
                 if (why.isPresent()) {
                     changes.add(new RegisterChange(RegisterChange.Kind.DROPPED, id, sv, OptionalLong.empty(), why.get(), false));
                 } else if (o.policy() == Policy.FORCE) {
@@ -73,7 +82,7 @@ public final class CpregRewritePlanner {
                             dropWhy(hidden, o.fake().contains(id)) + "; FORCED: value " + hex(v) + " is discarded", true));
                 } else {
                     refusals.add(new Refusal(instance, id, sv, dv, dropWhy(hidden, o.fake().contains(id)) + ", but its value " + hex(v)
-                            + " is not shown to be inert" + gateEvidence(id, src)));
+                            + " is not shown to be inert" + gateEvidence(id, src, currentEl)));
                 }
                 continue;
             }
@@ -140,7 +149,8 @@ public final class CpregRewritePlanner {
     }
 
     /** Why dropping this value loses nothing, under the policy; empty when it might. */
-    private static Optional<String> inertReason(RegId id, long v, CpregArray src, OptionalLong dstValue, Options o, boolean hidden) {
+    private static Optional<String> inertReason(RegId id, long v, CpregArray src, CpregArray dst, OptionalLong dstValue,
+                                                Options o, boolean hidden, OptionalInt currentEl) {
         String base = dropWhy(hidden, o.fake().contains(id));
         for (InertRule r : o.inert()) {
             if (r.matches(id, v)) {
@@ -150,6 +160,10 @@ public final class CpregRewritePlanner {
         if (dstValue.isPresent() && dstValue.getAsLong() == v) {
             return Optional.of(base + "; value " + hex(v) + " equals the destination's own");
         }
+        Optional<String> shared = SharedState.carriedBy(id, v, src, dst, o);
+        if (shared.isPresent()) {
+            return Optional.of(base + "; " + shared.get());
+        }
         if (v == 0 && ZERO_MEANS_UNUSED.contains(id)) {
             return Optional.of(base + "; value 0 means unused (no service exposed to the guest)");
         }
@@ -158,6 +172,9 @@ public final class CpregRewritePlanner {
             return Optional.empty();
         }
         FeatureGates.Feature f = gate.get();
+        if (runsAt(f, currentEl)) {
+            return Optional.empty();
+        }
         Optional<Boolean> present = FeatureGates.present(f, src);
         if (present.isPresent() && !present.get()) {
             String evidence = "the guest's " + FeatureGates.describe(f, src) + " shows " + f.name() + " absent, so it cannot access it";
@@ -180,10 +197,19 @@ public final class CpregRewritePlanner {
         return Optional.empty();
     }
 
-    private static String gateEvidence(RegId id, CpregArray src) {
+    /** The vCPU executes at the feature's exception level (or above), so it is using those registers. */
+    private static boolean runsAt(FeatureGates.Feature f, OptionalInt currentEl) {
+        int level = FeatureGates.level(f);
+        return level > 0 && currentEl.isPresent() && currentEl.getAsInt() >= level;
+    }
+
+    private static String gateEvidence(RegId id, CpregArray src, OptionalInt currentEl) {
         Optional<FeatureGates.Feature> gate = FeatureGates.gate(id);
         if (gate.isEmpty()) {
             return "";
+        }
+        if (runsAt(gate.get(), currentEl)) {
+            return " (the vCPU is executing at EL" + currentEl.getAsInt() + ")";
         }
         Optional<Boolean> present = FeatureGates.present(gate.get(), src);
         return present.map(p -> p ? " (the guest's " + FeatureGates.describe(gate.get(), src) + " shows " + gate.get().name() + " present)"

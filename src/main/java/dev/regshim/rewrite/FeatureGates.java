@@ -106,6 +106,32 @@ public final class FeatureGates {
         return Optional.empty();
     }
 
+    /** PSTATE.M[4] (nRW): set when the vCPU is in an AArch32 mode. */
+    private static final int PSTATE_NRW = 0x10;
+    private static final int PSTATE_EL_SHIFT = 2;
+    private static final int AARCH32_MODE_MASK = 0x1f;
+    private static final int AARCH32_USR = 0x10;
+    private static final int AARCH32_HYP = 0x1a;
+    private static final int AARCH32_MON = 0x16;
+
+    /** The exception level a vCPU executes at, from the PSTATE/CPSR its cpu section carries. */
+    public static int currentEl(int pstate) {
+        if ((pstate & PSTATE_NRW) == 0) {
+            return (pstate >>> PSTATE_EL_SHIFT) & 0x3;
+        }
+        return switch (pstate & AARCH32_MODE_MASK) {
+            case AARCH32_USR -> 0;
+            case AARCH32_HYP -> 2;
+            case AARCH32_MON -> 3;
+            default -> 1;
+        };
+    }
+
+    /** The exception level a feature's registers belong to (EL2, EL3), or 0 for other features. */
+    public static int level(Feature f) {
+        return f == EL2 ? 2 : f == EL3 ? 3 : 0;
+    }
+
     /** Whether the guest's own ID registers (from the same vCPU's array) show the feature present; empty when unknown. */
     public static Optional<Boolean> present(Feature f, CpregArray guest) {
         OptionalLong reg = guest.valueOf(f.idRegister());

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The rewrite of every vCPU of one stream, decided before a byte is written: per vCPU the new arrays, every change
@@ -28,18 +29,29 @@ public final class RewritePlan {
 
     /** Plans one vCPU (idempotent per instance). */
     public VcpuRewrite planVcpu(int instance, CpregArray source) {
+        return planVcpu(instance, source, OptionalInt.empty());
+    }
+
+    /** Plans one vCPU whose exception level is known (from its PSTATE): its own level's registers are never inert. */
+    public VcpuRewrite planVcpu(int instance, CpregArray source, OptionalInt currentEl) {
         Profile.Vcpu dst = options.destination().vcpu(instance).orElseThrow(() -> new RewriteRefusedException(
                 "the destination profile has no vCPU " + instance + " (the source has at least " + (instance + 1)
                         + "): the destination must be configured with the same number of vCPUs"));
-        VcpuRewrite r = CpregRewritePlanner.plan(instance, source, dst.cpregs(), options.plannerOptions());
+        VcpuRewrite r = CpregRewritePlanner.plan(instance, source, dst.cpregs(), options.plannerOptions(), currentEl);
         vcpus.put(instance, r);
         return r;
     }
 
     public static RewritePlan of(Profile source, RewriteOptions options) {
+        return of(source, options, Map.of());
+    }
+
+    /** @param currentEls per vCPU instance, the exception level it executes at (where known) */
+    public static RewritePlan of(Profile source, RewriteOptions options, Map<Integer, Integer> currentEls) {
         RewritePlan p = new RewritePlan(options);
         for (Profile.Vcpu v : source.vcpus()) {
-            p.planVcpu(v.instance(), v.cpregs());
+            Integer el = currentEls.get(v.instance());
+            p.planVcpu(v.instance(), v.cpregs(), el == null ? OptionalInt.empty() : OptionalInt.of(el));
         }
         return p;
     }

@@ -3,40 +3,51 @@ package dev.regshim.rewrite;
 import dev.regshim.RegshimException;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.StreamProfiles;
 import dev.regshim.regs.RegCatalog;
-import dev.regshim.regs.RegId;
 import dev.regshim.stream.CpregReplacement;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.ReadOptions;
-import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.StreamTransformer;
-import dev.regshim.stream.TransformResult;
 import dev.regshim.stream.container.SaveImage;
 import dev.regshim.stream.container.SaveImageWriter;
-import dev.regshim.stream.container.StreamFiles;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The offline rewriter: plans every vCPU from a first read of the input, refuses before writing anything when the
- * plan would lose guest state or still not load, then streams the input to a temporary file next to the output
- * (recompressed in its own container), re-reads and verifies that file, and only then renames it into place.
+ * plan would lose guest state or still not load, then writes the output to a temporary file next to it (in the
+ * input's own container), re-reads and verifies that file in full ({@link OutputVerifier}), and only then renames it
+ * into place. Nothing but the planned cpreg arrays and the vmdesc {@code array_len}s that describe them changes.
+ *
+ * <p>Two ways to write, the same bytes either way (the tests compare them):
+ * <ul>
+ *   <li><b>splice</b>, for a bare stream file whose two ends were enough to plan ({@link RewriteInput#endsOnly()}):
+ *       the bytes before the device state (header and RAM, nearly all of the file) are copied by the kernel and the
+ *       rewritten device state, EOF and trailer appended; then the whole output is re-read and decoded, its head
+ *       (or with {@link Verification#BYTES} every byte before the device state) compared with the input's
+ *       ({@link SpliceWriter}). The input's RAM is read once, by the kernel's copy (twice with BYTES).</li>
+ *   <li><b>stream</b>, for containers (decompress, transform, recompress) and any other bare stream: the whole
+ *       stream goes through {@link StreamTransformer}, which re-encodes every record; the input is read a second
+ *       time (after the planning read) and its prefix digested on the way, then the output is re-read in full and
+ *       its prefix digested again ({@link OutputVerifier#verify}).</li>
+ * </ul>
  */
 public final class StreamRewriter {
 
@@ -45,51 +56,73 @@ public final class StreamRewriter {
     private StreamRewriter() {
     }
 
+    /** How the output was written. */
+    public enum Method { SPLICE, STREAM }
+
     /**
      * @param written   false when the plan was refused (nothing was written)
      * @param before    the model's verdict on the unmodified stream at the destination
      * @param after     the model's verdict on the rewritten state
      * @param checks    what the verification re-read confirmed
+     * @param method    how the output was written (null when nothing was)
      */
     public record Result(Path input, Path output, Profile source, RewritePlan plan, CheckResult before, CheckResult after,
-                         TransformResult transform, long outputBytes, List<String> checks, boolean written,
-                         String refusal) {
+                         long outputBytes, List<String> checks, boolean written, String refusal, Method method) {
     }
 
     public static Result rewrite(Path in, Path out, RewriteOptions o) {
-        StreamSummary summary;
-        try {
-            summary = StreamFiles.summarize(in, ReadOptions.defaults());
-        } catch (IOException e) {
-            throw new RegshimException("cannot read " + in + ": " + e.getMessage(), e);
-        }
-        if (summary.packagedBytes() > 0) {
+        return rewrite(in, out, o, Verification.DECODE, ReadOptions.defaults());
+    }
+
+    public static Result rewrite(Path in, Path out, RewriteOptions o, Verification verification) {
+        return rewrite(in, out, o, verification, ReadOptions.defaults());
+    }
+
+    public static Result rewrite(Path in, Path out, RewriteOptions o, Verification verification, ReadOptions options) {
+        FileStamp stamp = FileStamp.of(in);
+        RewriteInput input = RewriteInput.read(in, options);
+        if (input.summary().packagedBytes() > 0) {
             throw new RewriteRefusedException(in + ": the stream carries a postcopy PACKAGED payload ("
-                    + summary.packagedBytes() + " bytes) whose cpu sections regshim cannot rewrite");
+                    + input.summary().packagedBytes() + " bytes) whose cpu sections regshim cannot rewrite");
         }
-        Profile source = StreamProfiles.fromSummary(summary, in.toString(), "stream");
+        Profile source = StreamProfiles.fromSummary(input.summary(), in.toString(), "stream");
         CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), KvmValueRule.CONSERVATIVE);
-        RewritePlan plan = RewritePlan.of(source, o);
+        Map<Integer, Integer> els = new HashMap<>();
+        input.summary().cpus().forEach(c -> els.put(c.instanceId(), FeatureGates.currentEl(c.pstate())));
+        RewritePlan plan = RewritePlan.of(source, o, els);
         if (plan.refused()) {
-            return new Result(in, out, source, plan, before, null, null, 0, List.of(), false, refusalText(plan));
+            return new Result(in, out, source, plan, before, null, 0, List.of(), false, refusalText(plan), null);
         }
         CheckResult after = plan.verdict(source);
         if (!after.loads()) {
-            return new Result(in, out, source, plan, before, after, null, 0, List.of(), false,
+            return new Result(in, out, source, plan, before, after, 0, List.of(), false,
                     "even rewritten, the destination would refuse the stream: " + after.firstError()
                             + (after.stage() == dev.regshim.check.Stage.CPU ? "" : " (not a register difference: "
-                            + "the destination's machine, RAM or devices differ)"));
+                            + "the destination's machine, RAM or devices differ)"), null);
         }
+        ExpectedOutput expected = ExpectedOutput.of(input, plan, options.limits());
         Path dir = out.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".regshim-tmp");
-            TransformResult tr = write(in, tmp, plan);
-            List<String> checks = verify(in, tmp, summary, plan, o);
+            Method method = input.endsOnly() ? Method.SPLICE : Method.STREAM;
+            List<String> checks;
+            if (method == Method.SPLICE) {
+                SpliceWriter.write(in, tmp, expected);
+                OutputVerifier.Reread back = SpliceWriter.reread(in, tmp, input, verification, options);
+                checks = OutputVerifier.check(tmp, input, back, expected, plan, o);
+            } else {
+                PrefixDigest.Digest prefix = stream(in, tmp, input, plan, options);
+                checks = OutputVerifier.verify(tmp, input, prefix, expected, plan, o, options);
+            }
+            if (!FileStamp.of(in).equals(stamp)) {
+                throw OutputVerifier.failed(tmp, in + " changed while it was being rewritten");
+            }
+            checks.add("input: unchanged from the first read to the end of the verification (" + stamp + ")");
             long size = Files.size(tmp);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
-            return new Result(in, out, source, plan, before, after, tr, size, checks, true, null);
+            return new Result(in, out, source, plan, before, after, size, checks, true, null, method);
         } catch (IOException e) {
             throw new RegshimException("cannot write " + out + ": " + e.getMessage(), e);
         } finally {
@@ -97,17 +130,27 @@ public final class StreamRewriter {
         }
     }
 
-    private static TransformResult write(Path in, Path tmp, RewritePlan plan) throws IOException {
-        StreamTransformer t = StreamTransformer.of(cpu -> replacementChecked(cpu, plan));
-        Optional<SaveImage> container = StreamFiles.container(in);
-        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), OUT_BUFFER)) {
-            if (container.isEmpty()) {
-                return t.transform(in, file);
+    /** The whole stream through the transformer (decompressed and recompressed in a container). */
+    private static PrefixDigest.Digest stream(Path in, Path tmp, RewriteInput input, RewritePlan plan,
+                                              ReadOptions options) throws IOException {
+        StreamTransformer t = StreamTransformer.of(cpu -> replacementChecked(cpu, plan), options);
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), OUT_BUFFER)) {
+            if (input.container().isEmpty()) {
+                try (PrefixDigest d = new PrefixDigest(FileChannel.open(in, StandardOpenOption.READ),
+                        input.deviceStart())) {
+                    t.transform(d, file);
+                    return d.digest();
+                }
             }
-            try (InputStream raw = container.get().openStream();
-                 OutputStream encoded = SaveImageWriter.wrapping(container.get(), file)) {
-                return t.transform(raw, encoded);
+            SaveImage img = input.container().get();
+            try (InputStream raw = img.openStream();
+                 PrefixDigest d = new PrefixDigest(Channels.newChannel(raw), input.deviceStart());
+                 OutputStream encoded = SaveImageWriter.wrapping(img, file)) {
+                t.transform(d, encoded);
+                return d.digest();
             }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
@@ -121,78 +164,6 @@ public final class StreamRewriter {
             throw new RewriteRefusedException("cpu " + cpu.instanceId() + " changed between the two reads of the input");
         }
         return plan.replacement(cpu.instanceId());
-    }
-
-    /** Re-reads what was written and checks it against the input and the plan; throws on any difference. */
-    static List<String> verify(Path in, Path written, StreamSummary original, RewritePlan plan, RewriteOptions o) throws IOException {
-        List<String> checks = new ArrayList<>();
-        StreamSummary s = StreamFiles.summarize(written, ReadOptions.defaults());
-        checks.add("re-read the output: " + s.totalBytes() + " stream bytes, " + s.sections().size() + " sections");
-        if (!s.machineType().equals(original.machineType()) || s.pageSize() != original.pageSize()) {
-            throw failed(written, "machine type or page size differs from the input");
-        }
-        if (s.sections().size() != original.sections().size()) {
-            throw failed(written, "section count " + s.sections().size() + " differs from the input's " + original.sections().size());
-        }
-        for (int i = 0; i < s.sections().size(); i++) {
-            StreamSummary.SectionInfo a = original.sections().get(i), b = s.sections().get(i);
-            boolean same = a.type() == b.type() && a.sectionId() == b.sectionId() && a.instanceId() == b.instanceId()
-                    && a.versionId() == b.versionId() && java.util.Objects.equals(a.idstr(), b.idstr())
-                    && (a.length() == b.length() || "cpu".equals(a.idstr()));
-            if (!same) {
-                throw failed(written, "section " + i + " ('" + a.idstr() + "') differs from the input");
-            }
-        }
-        checks.add("sections: same order, ids, instances and versions; only cpu sections changed length");
-        if (s.zeroPages() != original.zeroPages() || s.dataPages() != original.dataPages()
-                || s.ramBlocks().size() != original.ramBlocks().size()) {
-            throw failed(written, "RAM differs from the input");
-        }
-        checks.add("RAM: " + s.ramBlocks().size() + " blocks, " + s.dataPages() + " data and " + s.zeroPages() + " zero pages, as in the input");
-        if (s.cpus().size() != original.cpus().size()) {
-            throw failed(written, "vCPU count differs");
-        }
-        for (CpuSection c : s.cpus()) {
-            VcpuRewrite r = plan.vcpu(c.instanceId());
-            long[] ids = c.ids();
-            for (int i = 1; i < ids.length; i++) {
-                if (Long.compareUnsigned(ids[i - 1], ids[i]) >= 0) {
-                    throw failed(written, "cpu " + c.instanceId() + ": IDs not sorted and unique at index " + i);
-                }
-            }
-            if (!Arrays.equals(ids, r.after().ids()) || !Arrays.equals(c.values(), r.after().values())) {
-                throw failed(written, "cpu " + c.instanceId() + ": arrays differ from the plan");
-            }
-            Set<Long> changed = new HashSet<>();
-            r.changes().forEach(ch -> changed.add(ch.id().value()));
-            CpregArray before = r.before();
-            for (int i = 0; i < ids.length; i++) {
-                if (changed.contains(ids[i])) {
-                    continue;
-                }
-                int j = before.indexOf(ids[i]);
-                if (j < 0 || before.value(j) != c.values()[i]) {
-                    throw failed(written, "cpu " + c.instanceId() + ": kept register " + RegCatalog.get().name(RegId.of(ids[i]))
-                            + " does not have its input value");
-                }
-            }
-        }
-        checks.add("cpreg arrays: sorted and unique, exactly as planned; every kept value equals the input's");
-        Profile out = StreamProfiles.fromSummary(s, written.toString(), "stream");
-        CheckResult verdict = MigrationCheck.run(out, o.destination(), o.settings(), KvmValueRule.CONSERVATIVE);
-        if (!verdict.loads()) {
-            throw failed(written, "the model says the destination refuses it: " + verdict.firstError());
-        }
-        checks.add("model: the destination (" + o.settings().semantics().label() + ", " + o.settings().accel().label() + ") loads it");
-        if (s.vmdesc() != null) {
-            checks.add("vmdesc trailer re-parsed; its cpreg array_len entries match the new arrays");
-        }
-        return checks;
-    }
-
-    private static RegshimException failed(Path written, String what) {
-        return new RegshimException("verification of the rewritten stream failed (" + written + "): " + what
-                + "; nothing was written");
     }
 
     static String refusalText(RewritePlan plan) {

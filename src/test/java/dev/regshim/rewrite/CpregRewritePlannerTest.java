@@ -87,4 +87,75 @@ class CpregRewritePlannerTest {
         assertThat(r.after().ids()).containsExactly(TCR2, TPIDR_EL1);
         assertThat(r.after().values()).containsExactly(0, 7);
     }
+
+    static final long PAR32 = SharedState.PAR32.value();
+    static final long PAR64 = SharedState.PAR64.value();
+    static final long DACR = SharedState.DACR.value();
+    static final long DACR32_EL2 = SharedState.DACR32_EL2.value();
+
+    @Test
+    void aViewWhoseStateMigratesUnderAnotherIdIsDroppedWhenTheValuesAgree() {
+        // QEMU 10.0 no longer lists the 32-bit PAR: its state is PAR_64's low half
+        CpregArray dst = CpregArray.of(new long[]{PAR64}, new long[]{0});
+        VcpuRewrite r = CpregRewritePlanner.plan(0, CpregArray.of(new long[]{PAR32, PAR64},
+                new long[]{0x0000_0000_8000_0f00L, 0x0000_0001_8000_0f00L}), dst, opts(Policy.STRICT));
+        assertThat(r.refused()).isFalse();
+        assertThat(r.after().ids()).containsExactly(PAR64);
+        assertThat(r.after().values()).containsExactly(0x0000_0001_8000_0f00L);
+        assertThat(r.changes()).singleElement().satisfies(c -> assertThat(c.reason()).contains("PAR_64"));
+
+        // values that disagree, or a carrier the destination does not take, prove nothing
+        assertThat(CpregRewritePlanner.plan(0, CpregArray.of(new long[]{PAR32, PAR64}, new long[]{1, 2}), dst,
+                opts(Policy.STRICT)).refused()).isTrue();
+        assertThat(CpregRewritePlanner.plan(0, CpregArray.of(new long[]{PAR32}, new long[]{5}),
+                CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0}), opts(Policy.STRICT)).refused()).isTrue();
+        CpregRewritePlanner.Options hidingCarrier = new CpregRewritePlanner.Options(Accel.TCG, RegSet.of(PAR64),
+                RegSet.empty(), Policy.STRICT, List.of(), null);
+        assertThat(CpregRewritePlanner.plan(0, CpregArray.of(new long[]{PAR32, PAR64}, new long[]{7, 7}),
+                CpregArray.of(new long[]{PAR64}, new long[]{0}), hidingCarrier).refusals())
+                .extracting(f -> f.id().value()).contains(PAR32);
+    }
+
+    @Test
+    void dacr32El2WithoutEl2IsCarriedByTheAarch32Dacr() {
+        VcpuRewrite r = CpregRewritePlanner.plan(0, CpregArray.of(new long[]{DACR, DACR32_EL2},
+                new long[]{0x55555555L, 0x55555555L}), CpregArray.of(new long[]{DACR}, new long[]{0}), opts(Policy.STRICT));
+        assertThat(r.refused()).isFalse();
+        assertThat(r.after().values()).containsExactly(0x55555555L);
+    }
+
+    @Test
+    void qemusOwnDbgdevidEncodingsAreConstants() {
+        // QEMU lists DBGDEVID at p14 c7 c0 opc2=2 (and DBGDEVID1/2 at opc2=1/0), not at the architectural c7 c2 7
+        long dbgdevid = RegId.aarch32(false, true, 14, 7, 0, 0, 2).value();
+        assertThat(dev.regshim.regs.RegCatalog.get().name(RegId.of(dbgdevid))).isEqualTo("QEMU_DBGDEVID");
+        assertThat(dev.regshim.cpreg.TcgConstRegisters.isConst(RegId.of(dbgdevid))).isTrue();
+        CpregArray src = CpregArray.of(new long[]{dbgdevid}, new long[]{0x01110f13L});
+        CpregArray dst = CpregArray.of(new long[]{dbgdevid}, new long[]{0x00110f13L});
+        VcpuRewrite strict = CpregRewritePlanner.plan(0, src, dst, new CpregRewritePlanner.Options(Accel.TCG,
+                RegSet.empty(), RegSet.empty(), Policy.STRICT, List.of(), null));
+        assertThat(strict.refusals()).singleElement().satisfies(f -> assertThat(f.reason()).contains("no field layout"));
+        VcpuRewrite forced = CpregRewritePlanner.plan(0, src, dst, new CpregRewritePlanner.Options(Accel.TCG,
+                RegSet.empty(), RegSet.empty(), Policy.FORCE, List.of(), null));
+        assertThat(forced.after().values()).containsExactly(0x00110f13L);
+        assertThat(forced.changes()).singleElement().satisfies(c -> assertThat(c.lossy()).isTrue());
+    }
+
+    @Test
+    void registersOfTheLevelTheVcpuExecutesAtAreNeverInert() {
+        long hcr = RegId.sysreg(3, 4, 1, 1, 0).value();
+        long vbar2 = RegId.sysreg(3, 4, 12, 0, 0).value();
+        CpregArray src = CpregArray.of(new long[]{TPIDR_EL1, hcr, vbar2}, new long[]{1, 0, 0});
+        CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});
+        // every EL2 register still zero: tolerant drops them for a vCPU at EL1 ...
+        assertThat(CpregRewritePlanner.plan(0, src, dst, opts(Policy.TOLERANT), java.util.OptionalInt.of(1))
+                .refused()).isFalse();
+        // ... but not for one executing at EL2, whatever the policy short of force
+        VcpuRewrite atEl2 = CpregRewritePlanner.plan(0, src, dst, opts(Policy.TOLERANT), java.util.OptionalInt.of(2));
+        assertThat(atEl2.refusals()).hasSize(2).allSatisfy(f -> assertThat(f.reason()).contains("executing at EL2"));
+        assertThat(FeatureGates.currentEl(0x800003c9)).isEqualTo(2); // EL2h, as QEMU saved the EL2 counter guest
+        assertThat(FeatureGates.currentEl(0x600003c5)).isEqualTo(1); // EL1h
+        assertThat(FeatureGates.currentEl(0x1a)).isEqualTo(2);       // AArch32 Hyp mode
+        assertThat(FeatureGates.currentEl(0x10)).isZero();            // AArch32 User mode
+    }
 }
