@@ -102,12 +102,15 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "fail a migration when the peer it waits on is silent this long (default: ${DEFAULT-VALUE})")
     double idleTimeout;
 
-    @Option(names = "--max-device-state", paramLabel = "MIB", defaultValue = "16",
+    @Option(names = "--max-device-state", paramLabel = "MIB", defaultValue = "8",
             description = "bound on the device state held until verified (default: ${DEFAULT-VALUE})")
     int maxDeviceStateMib;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "2", hidden = true)
     double progressInterval;
+
+    @Option(names = "--no-warm-up", hidden = true, description = "skip compiling the hot path before listening")
+    boolean noWarmUp;
 
     @Option(names = "--json", description = "print each migration's summary as JSON")
     boolean json;
@@ -128,7 +131,7 @@ public final class ProxyCommand implements Callable<Integer> {
         ProxyOptions o = new ProxyOptions(HostPort.parse(listen), HostPort.parse(to), ro,
                 sourceProfile == null ? null : ProfileSources.resolve(sourceProfile), keepRunning,
                 seconds(idleTimeout), null, ProxyOptions.defaultLimits().toBuilder()
-                .maxBufferedDeviceBytes(maxDeviceStateMib << 20).build(), seconds(progressInterval));
+                .maxBufferedDeviceBytes(maxDeviceStateMib << 20).build(), seconds(progressInterval), !noWarmUp);
 
         Printer printer = new Printer(o);
         List<SessionResult> results;

@@ -3,7 +3,7 @@ package dev.regshim.proxy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
@@ -15,10 +15,13 @@ import java.util.function.BooleanSupplier;
  */
 final class DestinationOutput extends OutputStream {
 
-    /** Socket writes go through one direct buffer (no per-write temporary buffers in the JDK). */
-    private static final int DIRECT_BYTES = 256 << 10;
+    /**
+     * Socket writes go through one direct buffer (no per-write temporary buffers in the JDK), written when full or
+     * at each flush: one write per input chunk instead of one per 64 KiB.
+     */
+    private static final int DIRECT_BYTES = 1 << 20;
 
-    private final SocketChannel channel;
+    private final WritableByteChannel channel;
     private final OutputAudit audit;
     private final Activity activity;
     private final BooleanSupplier aborted;
@@ -37,7 +40,7 @@ final class DestinationOutput extends OutputStream {
      * @param maxHeld   bound on the held device state (the decoder's own bounds keep it far below this)
      * @param onRelease called just before the verified tail is sent (the destination may then finish loading)
      */
-    DestinationOutput(SocketChannel channel, OutputAudit audit, Activity activity, BooleanSupplier aborted, int maxHeld,
+    DestinationOutput(WritableByteChannel channel, OutputAudit audit, Activity activity, BooleanSupplier aborted, int maxHeld,
                       Runnable onRelease) {
         this.channel = channel;
         this.audit = audit;
@@ -78,6 +81,7 @@ final class DestinationOutput extends OutputStream {
         if (!released) {
             release();
         }
+        flush();
     }
 
     private void release() {
@@ -102,32 +106,45 @@ final class DestinationOutput extends OutputStream {
         heldLen = need;
     }
 
+    /** Appends to the direct buffer, writing it to the destination whenever it fills. */
     private void send(byte[] b, int off, int len) {
         int done = 0;
-        try {
-            while (done < len) {
-                int n = Math.min(len - done, direct.capacity());
-                direct.clear();
-                direct.put(b, off + done, n).flip();
-                activity.writeStarted();
-                Peers.writeFully(channel, direct);
-                activity.writeDone();
-                done += n;
-                sent += n;
+        while (done < len) {
+            int n = Math.min(len - done, direct.remaining());
+            direct.put(b, off + done, n);
+            done += n;
+            if (!direct.hasRemaining()) {
+                drain();
             }
+        }
+    }
+
+    private void drain() {
+        direct.flip();
+        int n = direct.remaining();
+        try {
+            activity.writeStarted();
+            Peers.writeFully(channel, direct);
+            activity.writeDone();
+            sent += n;
         } catch (IOException e) {
             if (aborted.getAsBoolean()) {
                 throw new SessionAborted();
             }
-            throw new ProxyException(Fault.DESTINATION, "the destination connection failed after " + (sent + done)
+            throw new ProxyException(Fault.DESTINATION, "the destination connection failed after " + sent
                     + " bytes: " + Peers.describe(e) + " (it stopped reading: rejected the stream, failed or was stopped)",
                     e);
+        } finally {
+            direct.clear();
         }
     }
 
+    /** Writes what is buffered: the transformer flushes after every input chunk, so RAM is never held back. */
     @Override
     public void flush() {
-        // every write is sent (or held) at once
+        if (direct.position() > 0) {
+            drain();
+        }
     }
 
     /** Bytes that reached the destination's socket. */

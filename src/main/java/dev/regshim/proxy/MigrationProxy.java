@@ -84,6 +84,9 @@ public final class MigrationProxy implements AutoCloseable {
                         + "; nothing was accepted or forwarded");
             }
         }
+        if (options.warmUp()) {
+            Warmup.run(options.rewrite(), options);
+        }
         ServerSocketChannel s = null;
         try {
             s = ServerSocketChannel.open();

@@ -149,6 +149,9 @@ final class MigrationSession {
             if (!aborted()) {
                 abort(new ProxyException(Fault.REFUSED, "internal error while relaying: " + e, e));
             }
+        } catch (OutOfMemoryError e) {
+            abort(new ProxyException(Fault.REFUSED, "out of memory while relaying (raise -Xmx in REGSHIM_JAVA_OPTS or "
+                    + "lower --max-device-state)"));
         }
     }
 
@@ -224,6 +227,8 @@ final class MigrationSession {
             if (!aborted()) {
                 abort(destinationGone("the destination connection failed (" + Peers.describe(e) + ")"));
             }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            abort(new ProxyException(Fault.REFUSED, "internal error on the return path: " + e, e));
         }
     }
 

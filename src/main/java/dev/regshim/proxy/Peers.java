@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 
 /** Socket helpers shared by the session's relays. */
 final class Peers {
@@ -15,7 +16,7 @@ final class Peers {
     }
 
     /** Writes all of {@code b} (a blocking channel may take it in pieces). */
-    static void writeFully(SocketChannel ch, ByteBuffer b) throws IOException {
+    static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             ch.write(b);
         }

@@ -20,18 +20,23 @@ import java.util.Objects;
  * @param connectTimeout   how long connecting to the destination may take
  * @param limits           bounds on the stream (device state held until verified, trailer size, ...)
  * @param progressInterval how often {@link ProxyEvents#progress} is called during a migration
+ * @param warmUp           run the hot path over a synthetic stream before listening ({@link Warmup})
  */
 public record ProxyOptions(HostPort listen, HostPort target, RewriteOptions rewrite, Profile sourceProfile,
                            boolean keepRunning, Duration idleTimeout, Duration connectTimeout, StreamLimits limits,
-                           Duration progressInterval) {
+                           Duration progressInterval, boolean warmUp) {
 
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
-    /** Device state of a virt guest is ~40 KB per vCPU; 16 MiB leaves room for hundreds of vCPUs and devices. */
-    public static final int DEFAULT_MAX_DEVICE_STATE = 16 << 20;
+    /**
+     * Device state of a virt guest is ~40 KB per vCPU plus the devices; 8 MiB leaves room for ~200 vCPUs. It is held
+     * up to three times (the transformer's buffer, the audit's, the held output), which with the trailer's bound
+     * keeps the worst case within the 64 MiB heap the README recommends.
+     */
+    public static final int DEFAULT_MAX_DEVICE_STATE = 8 << 20;
     /** A 1-vCPU virt trailer is ~12 KB. */
-    public static final int DEFAULT_MAX_VMDESC = 4 << 20;
+    public static final int DEFAULT_MAX_VMDESC = 2 << 20;
 
     public ProxyOptions {
         Objects.requireNonNull(listen, "listen");
@@ -51,7 +56,7 @@ public record ProxyOptions(HostPort listen, HostPort target, RewriteOptions rewr
 
     /** The minimal options: one migration, default timeouts and limits, no source profile. */
     public static ProxyOptions of(HostPort listen, HostPort target, RewriteOptions rewrite) {
-        return new ProxyOptions(listen, target, rewrite, null, false, null, null, null, null);
+        return new ProxyOptions(listen, target, rewrite, null, false, null, null, null, null, true);
     }
 
     /** The stream's limits with the proxy's tighter bounds on what it holds in memory. */
@@ -62,27 +67,32 @@ public record ProxyOptions(HostPort listen, HostPort target, RewriteOptions rewr
 
     public ProxyOptions withSourceProfile(Profile p) {
         return new ProxyOptions(listen, target, rewrite, p, keepRunning, idleTimeout, connectTimeout, limits,
-                progressInterval);
+                progressInterval, warmUp);
     }
 
     public ProxyOptions withKeepRunning(boolean k) {
         return new ProxyOptions(listen, target, rewrite, sourceProfile, k, idleTimeout, connectTimeout, limits,
-                progressInterval);
+                progressInterval, warmUp);
     }
 
     public ProxyOptions withIdleTimeout(Duration d) {
         return new ProxyOptions(listen, target, rewrite, sourceProfile, keepRunning, d, connectTimeout, limits,
-                progressInterval);
+                progressInterval, warmUp);
     }
 
     public ProxyOptions withLimits(StreamLimits l) {
         return new ProxyOptions(listen, target, rewrite, sourceProfile, keepRunning, idleTimeout, connectTimeout, l,
-                progressInterval);
+                progressInterval, warmUp);
     }
 
     public ProxyOptions withProgressInterval(Duration d) {
         return new ProxyOptions(listen, target, rewrite, sourceProfile, keepRunning, idleTimeout, connectTimeout,
-                limits, d);
+                limits, d, warmUp);
+    }
+
+    public ProxyOptions withWarmUp(boolean w) {
+        return new ProxyOptions(listen, target, rewrite, sourceProfile, keepRunning, idleTimeout, connectTimeout,
+                limits, progressInterval, w);
     }
 
     /** The most the output holds back at once: device state plus trailer. */

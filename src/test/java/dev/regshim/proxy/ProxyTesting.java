@@ -51,7 +51,7 @@ final class ProxyTesting {
 
     static ProxyOptions proxyOptions(int destinationPort, RewriteOptions r) {
         return ProxyOptions.of(ANY_LOOPBACK_PORT, new HostPort("127.0.0.1", destinationPort), r)
-                .withIdleTimeout(Duration.ofSeconds(10));
+                .withIdleTimeout(Duration.ofSeconds(10)).withWarmUp(false);
     }
 
     /** Records every event, for assertions. */
