@@ -42,13 +42,17 @@ import java.util.concurrent.Callable;
 
 /** {@code regshim proxy}: live-migrate between unpatched QEMUs, rewriting each vCPU's registers on the way. */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-        description = {"Relay a live migration: the source QEMU migrates to this proxy (migrate -d tcp:ADDR:PORT), the",
-            "proxy forwards to the destination QEMU (-incoming tcp:HOST:PORT) and rewrites every vCPU's cpreg arrays",
-            "with the rules of 'regshim rewrite' as its section arrives. RAM passes through; the device state is",
-            "re-read and verified before it is sent. On any refusal or failure both connections are closed: the",
-            "source's migration fails and its VM keeps running there (enable the return-path capability on the",
-            "source so that it also learns of a failed load). Progress on stderr, a summary on stdout.",
-            "Exit 0 relayed, 1 refused or the destination failed, 2 usage error or a bad/incomplete source stream."})
+        description = {"Relay a live migration between unpatched QEMUs, rewriting every vCPU's",
+            "registers. The source migrates to the proxy (migrate -d tcp:ADDR:PORT); the",
+            "proxy forwards to the destination (-incoming tcp:HOST:PORT) and rewrites each",
+            "cpu section's cpreg arrays with the rules of 'regshim rewrite' as it arrives.",
+            "RAM passes through; the device state is re-read and verified before it is",
+            "sent. On a refusal or any failure both connections are closed: the source's",
+            "migration fails and its VM keeps running there (enable the source's return-",
+            "path capability so that it also learns of a failed load). Progress on stderr,",
+            "a summary per migration on stdout.",
+            "Exit 0 relayed, 1 refused or the destination failed, 2 usage error or a bad",
+            "source stream."})
 public final class ProxyCommand implements Callable<Integer> {
 
     @Spec

@@ -131,9 +131,7 @@ final class DestinationOutput extends OutputStream {
             if (aborted.getAsBoolean()) {
                 throw new SessionAborted();
             }
-            throw new ProxyException(Fault.DESTINATION, "the destination connection failed after " + sent
-                    + " bytes: " + Peers.describe(e) + " (it stopped reading: rejected the stream, failed or was stopped)",
-                    e);
+            throw gone("the destination connection failed (" + Peers.describe(e) + ")", sent, released);
         } finally {
             direct.clear();
         }
@@ -145,6 +143,13 @@ final class DestinationOutput extends OutputStream {
         if (direct.position() > 0) {
             drain();
         }
+    }
+
+    /** The destination went away: how much it had, and whether it had the whole stream. */
+    static ProxyException gone(String what, long sent, boolean hadWholeStream) {
+        return new ProxyException(Fault.DESTINATION, what + " after receiving " + sent + " bytes"
+                + (hadWholeStream ? ": it failed to load the stream" : ", before the stream was complete: it rejected "
+                + "the stream, failed or was stopped"));
     }
 
     /** Bytes that reached the destination's socket. */

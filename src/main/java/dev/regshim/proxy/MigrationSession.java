@@ -279,10 +279,7 @@ final class MigrationSession {
     }
 
     private ProxyException destinationGone(String what) {
-        long sent = out == null ? 0 : out.sent();
-        return new ProxyException(Fault.DESTINATION, what + " after receiving " + sent + " bytes"
-                + (tailReleased ? ": it failed to load the stream" : ", before the stream was complete: it rejected the "
-                + "stream, failed or was stopped"));
+        return DestinationOutput.gone(what, out == null ? 0 : out.sent(), tailReleased);
     }
 
     // ------------------------------------------------------------------ extra channels

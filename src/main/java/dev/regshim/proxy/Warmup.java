@@ -51,11 +51,15 @@ final class Warmup {
         return total;
     }
 
-    /** header, RAM START (one block), PART (data and zero pages), END, EOF. */
     static byte[] stream() {
+        return stream(PAGES);
+    }
+
+    /** header, RAM START (one block), PART ({@code pages} data and zero pages), END, EOF. */
+    static byte[] stream(int pages) {
         byte[] name = BLOCK.getBytes(StandardCharsets.ISO_8859_1);
-        long size = (long) PAGES * PAGE;
-        ByteBuffer b = ByteBuffer.allocate(PAGES * (PAGE + Long.BYTES + 2) + 4096);
+        long size = (long) pages * PAGE;
+        ByteBuffer b = ByteBuffer.allocate(pages * (PAGE + Long.BYTES + 2) + 4096);
         b.putInt(WireFormat.MAGIC).putInt(WireFormat.VERSION);
         section(b, WireFormat.SECTION_START, true);
         b.putLong(size | RamFlags.MEM_SIZE);
@@ -64,7 +68,7 @@ final class Warmup {
         footer(b);
         section(b, WireFormat.SECTION_PART, false);
         byte[] data = new byte[PAGE];
-        for (int p = 0; p < PAGES; p++) {
+        for (int p = 0; p < pages; p++) {
             long addr = (long) p * PAGE;
             boolean zero = p % 8 == 7;
             int flags = (zero ? RamFlags.ZERO : RamFlags.PAGE) | (p == 0 ? 0 : RamFlags.CONTINUE);

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -87,7 +89,7 @@ class ProxyQemuFaultsTest {
              QemuProcess destination = rig.destination(DST, tmp.resolve("dst.serial"), Map.of());
              ProxyTesting.Running proxy = ProxyTesting.Running.start(
                      ProxyTesting.proxyOptions(destination.incomingPort(), options(DST)))) {
-            startSlow(source, proxy.port());
+            startSlow(source, proxy.port(), true);
             awaitTransferred(source, SLOW / 2);
             source.kill();
             SessionResult r = report(proxy.single(FIVE_SECONDS));
@@ -99,13 +101,14 @@ class ProxyQemuFaultsTest {
         }
     }
 
-    @Test
-    void aDestinationKilledMidStream() throws Exception {
+    @ParameterizedTest(name = "return-path {0}")
+    @ValueSource(booleans = {true, false})
+    void aDestinationKilledMidStream(boolean returnPath) throws Exception {
         try (QemuProcess source = rig.source(SRC, tmp.resolve("src.serial"));
              QemuProcess destination = rig.destination(DST, tmp.resolve("dst.serial"), Map.of());
              ProxyTesting.Running proxy = ProxyTesting.Running.start(
                      ProxyTesting.proxyOptions(destination.incomingPort(), options(DST)))) {
-            startSlow(source, proxy.port());
+            startSlow(source, proxy.port(), returnPath);
             awaitTransferred(source, SLOW / 2);
             destination.kill();
             SessionResult r = report(proxy.single(FIVE_SECONDS));
@@ -229,9 +232,9 @@ class ProxyQemuFaultsTest {
         return r;
     }
 
-    private static void startSlow(QemuProcess source, int port) {
+    private static void startSlow(QemuProcess source, int port, boolean returnPath) {
         source.setMigrationParameters(Map.of("max-bandwidth", SLOW));
-        source.setMigrationCapabilities(RETURN_PATH);
+        source.setMigrationCapabilities(Map.of("return-path", returnPath));
         source.startMigration("tcp:127.0.0.1:" + port);
     }
 

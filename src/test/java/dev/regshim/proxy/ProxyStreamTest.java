@@ -226,6 +226,27 @@ class ProxyStreamTest {
     }
 
     @Test
+    void aDestinationThatStopsReadingTimesOut() throws Exception {
+        byte[] big = Warmup.stream(16 << 10); // 64 MiB of RAM: more than the sockets' buffers hold
+        try (java.nio.channels.ServerSocketChannel dst = java.nio.channels.ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0));
+             ProxyTesting.Running proxy = ProxyTesting.Running.start(proxyOptions(
+                     ((InetSocketAddress) dst.getLocalAddress()).getPort(), to("gen-max"))
+                     .withIdleTimeout(Duration.ofMillis(500)))) {
+            FakePeers.Source src = new FakePeers.Source(proxy.port(), big, 1 << 16, 1, false);
+            try (SocketChannel accepted = dst.accept()) { // and never read
+                SessionResult r = proxy.single(SECONDS);
+                assertThat(r.fault()).isEqualTo(Fault.DESTINATION);
+                assertThat(r.reason()).isEqualTo("the destination has not taken any data for 500 ms (it is stopped or "
+                        + "stuck)");
+                assertThat(r.bytesIn()).isLessThan(big.length);
+                src.returned.get(SECONDS, TimeUnit.SECONDS);
+                assertThat(src.failure).as("the source's writes fail: the proxy reset its connection").isNotNull();
+            }
+        }
+    }
+
+    @Test
     void anUnreachableDestinationClosesTheSource() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {

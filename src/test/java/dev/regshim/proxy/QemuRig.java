@@ -27,14 +27,18 @@ final class QemuRig {
     /** Counter lines the source prints before it is migrated, and the destination after. */
     static final int LINES = 3;
 
-    private static final Map<List<String>, Path> PROFILES = new ConcurrentHashMap<>();
+    private final Map<List<String>, Path> profiles = new ConcurrentHashMap<>();
 
     final QemuBinary qemu;
     final Path counter;
     final Path dir;
 
     QemuRig(Path dir) {
-        this.qemu = QemuTestSupport.requireQemu();
+        this(dir, QemuTestSupport.requireQemu());
+    }
+
+    QemuRig(Path dir, QemuBinary qemu) {
+        this.qemu = qemu;
         this.counter = CounterGuest.elf();
         this.dir = dir;
     }
@@ -68,8 +72,8 @@ final class QemuRig {
 
     /** The profile of {@code config}: the stream a paused QEMU with it saves (made once per configuration). */
     Path profile(List<String> config) {
-        return PROFILES.computeIfAbsent(List.copyOf(config), c -> {
-            Path out = dir.resolve("profile-" + PROFILES.size() + "-" + String.join("_", c).replaceAll("[^\\w.-]", "")
+        return profiles.computeIfAbsent(List.copyOf(config), c -> {
+            Path out = dir.resolve("profile-" + profiles.size() + "-" + String.join("_", c).replaceAll("[^\\w.-]", "")
                     + ".mig");
             try (QemuProcess p = QemuProcess.builder(qemu).args(c).args("-S").start()) {
                 p.migrateToFile(out);
