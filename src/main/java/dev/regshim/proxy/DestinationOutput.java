@@ -32,8 +32,9 @@ final class DestinationOutput extends OutputStream {
     private byte[] held = new byte[0];
     private int heldLen;
     private boolean holding;
-    private boolean released;
-    private long offset;
+    private volatile boolean released;
+    private volatile boolean failed;
+    private volatile long offset;
     private volatile long sent;
 
     /**
@@ -131,7 +132,8 @@ final class DestinationOutput extends OutputStream {
             if (aborted.getAsBoolean()) {
                 throw new SessionAborted();
             }
-            throw gone("the destination connection failed (" + Peers.describe(e) + ")", sent, released);
+            failed = true;
+            throw gone("the destination connection failed (" + Peers.describe(e) + ")", sent, false);
         } finally {
             direct.clear();
         }
@@ -150,6 +152,16 @@ final class DestinationOutput extends OutputStream {
         return new ProxyException(Fault.DESTINATION, what + " after receiving " + sent + " bytes"
                 + (hadWholeStream ? ": it failed to load the stream" : ", before the stream was complete: it rejected "
                 + "the stream, failed or was stopped"));
+    }
+
+    /** True once the verified tail has been handed to the output (it may still be on its way). */
+    boolean released() {
+        return released;
+    }
+
+    /** True once every byte produced, the tail included, has been written to the destination's socket. */
+    boolean delivered() {
+        return released && !failed && sent == offset;
     }
 
     /** Bytes that reached the destination's socket. */

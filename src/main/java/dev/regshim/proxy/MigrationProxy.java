@@ -135,6 +135,10 @@ public final class MigrationProxy implements AutoCloseable {
                     t.start();
                     continue;
                 }
+                if (a != null && !options.keepRunning()) {
+                    reject(c, Peers.remote(c), "the proxy serves one migration per run (see --keep-running)");
+                    continue;
+                }
                 MigrationSession s = new MigrationSession(++sessions, c, options, events);
                 active = s;
                 s.connect();

@@ -55,7 +55,6 @@ final class MigrationSession {
     private volatile Phase phase = Phase.CONNECTING;
     private volatile long phaseSince = System.nanoTime();
     private volatile ReturnPathMessage shut;
-    private volatile boolean tailReleased;
     private long lastProgressEvent = System.nanoTime();
 
     MigrationSession(int number, SocketChannel source, ProxyOptions options, ProxyEvents events) {
@@ -169,7 +168,6 @@ final class MigrationSession {
     }
 
     private void releasingTail() {
-        tailReleased = true;
         phase(Phase.AWAITING_DESTINATION);
     }
 
@@ -273,13 +271,35 @@ final class MigrationSession {
                         + "the stream failed (SHUT " + shut.be32() + ")");
             }
             Peers.shutdownOutput(source); // after SHUT 0 the source's return path ends normally
-        } else if (!tailReleased) {
+        } else if (!awaitDelivered()) {
             throw destinationGone("the destination closed the connection");
         }
     }
 
+    /**
+     * Without a return path the destination closes after loading: that is normal once the whole stream was written
+     * to its socket. The last write may still be returning on the forward thread, so wait for its outcome (bounded).
+     */
+    private boolean awaitDelivered() {
+        DestinationOutput o = out;
+        if (o == null || !o.released()) {
+            return false;
+        }
+        long deadline = System.nanoTime() + options.idleTimeout().toNanos();
+        while (!o.delivered() && !aborted() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return o.delivered() || aborted();
+    }
+
     private ProxyException destinationGone(String what) {
-        return DestinationOutput.gone(what, out == null ? 0 : out.sent(), tailReleased);
+        DestinationOutput o = out;
+        return DestinationOutput.gone(what, o == null ? 0 : o.sent(), o != null && o.delivered());
     }
 
     // ------------------------------------------------------------------ extra channels

@@ -121,15 +121,16 @@ class ProxyQemuFaultsTest {
         }
     }
 
-    @Test
-    void aDestinationThatRefusesTheConnection() throws Exception {
+    @ParameterizedTest(name = "return-path {0}")
+    @ValueSource(booleans = {true, false})
+    void aDestinationThatRefusesTheConnection(boolean returnPath) throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
         try (QemuProcess source = rig.source(SRC, tmp.resolve("src.serial"));
              ProxyTesting.Running proxy = ProxyTesting.Running.start(ProxyTesting.proxyOptions(closed, options(DST)))) {
-            source.setMigrationCapabilities(RETURN_PATH);
+            source.setMigrationCapabilities(Map.of("return-path", returnPath));
             source.startMigration("tcp:127.0.0.1:" + proxy.port());
             SessionResult r = report(proxy.single(FIVE_SECONDS));
             assertThat(r.fault()).isEqualTo(Fault.DESTINATION);
