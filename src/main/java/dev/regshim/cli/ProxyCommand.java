@@ -55,6 +55,9 @@ import java.util.concurrent.Callable;
             "source stream."})
 public final class ProxyCommand implements Callable<Integer> {
 
+    /** On SIGINT/SIGTERM a migration in progress is aborted (safely) and given this long to end. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
+
     @Spec
     CommandSpec spec;
 
@@ -140,7 +143,7 @@ public final class ProxyCommand implements Callable<Integer> {
         Printer printer = new Printer(o);
         List<SessionResult> results;
         try (MigrationProxy proxy = MigrationProxy.open(o, printer)) {
-            Thread hook = new Thread(proxy::close, "regshim-proxy-stop");
+            Thread hook = new Thread(() -> proxy.shutdown(SHUTDOWN_WAIT), "regshim-proxy-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 results = proxy.run();

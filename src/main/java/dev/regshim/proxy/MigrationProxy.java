@@ -217,6 +217,28 @@ public final class MigrationProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops accepting and aborts a migration in progress the safe way (both connections reset: the source's migration
+     * fails and its VM keeps running), then waits up to {@code timeout} for it to end. For SIGINT/SIGTERM.
+     */
+    public void shutdown(java.time.Duration timeout) {
+        close();
+        MigrationSession s = active;
+        if (s == null || s.done()) {
+            return;
+        }
+        s.abort(new ProxyException(Fault.REFUSED, "the proxy was stopped during the migration"));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!s.done() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(WATCHDOG_PERIOD_MS / 10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Stops accepting; a migration in progress runs to its end (run() waits for it). Idempotent. */
     @Override
     public void close() {

@@ -247,6 +247,25 @@ class ProxyStreamTest {
     }
 
     @Test
+    void stoppingTheProxyAbortsTheMigrationSafely() throws Exception {
+        byte[] in = stream("gen-max_nopauth");
+        try (FakePeers.Destination dst = FakePeers.Destination.sink();
+             ProxyTesting.Running proxy = ProxyTesting.Running.start(proxyOptions(dst.port(), to("gen-max")));
+             SocketChannel src = SocketChannel.open(new InetSocketAddress("127.0.0.1", proxy.port()))) {
+            src.write(ByteBuffer.wrap(in, 0, in.length / 2));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            while (!proxy.events.lines.contains("#1 started") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            proxy.proxy.shutdown(Duration.ofSeconds(5));
+            SessionResult r = proxy.single(SECONDS);
+            assertThat(r.fault()).isEqualTo(Fault.REFUSED);
+            assertThat(r.reason()).isEqualTo("the proxy was stopped during the migration");
+            assertThat(dst.received.get(SECONDS, TimeUnit.SECONDS).length).isLessThanOrEqualTo(in.length / 2);
+        }
+    }
+
+    @Test
     void anUnreachableDestinationClosesTheSource() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -65,6 +65,11 @@ final class ProxyTesting {
         }
 
         @Override
+        public void sessionStarted(int session, String source, String destination) {
+            lines.add("#" + session + " started");
+        }
+
+        @Override
         public void returnPathOpened(int session) {
             lines.add("#" + session + " return path opened");
         }
