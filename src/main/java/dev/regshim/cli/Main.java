@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
             ProfileCommand.class,
             CheckCommand.class,
             RewriteCommand.class,
+            ProxyCommand.class,
             DemoCommand.class,
             InspectCommand.class,
             FuzzCommand.class,
