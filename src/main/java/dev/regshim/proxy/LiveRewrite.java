@@ -44,7 +44,9 @@ final class LiveRewrite implements StreamTransformer.CpuSectionHandler {
     @Override
     public CpregReplacement onCpuSection(CpuSection cpu) {
         int instance = cpu.instanceId();
-        VcpuRewrite r = plan.planVcpu(instance, CpregArray.of(cpu.ids(), cpu.values()));
+        // the exception level the vCPU runs at: its own level's registers are never droppable
+        VcpuRewrite r = plan.planVcpu(instance, CpregArray.of(cpu.ids(), cpu.values()),
+                java.util.OptionalInt.of(dev.regshim.rewrite.FeatureGates.currentEl(cpu.pstate())));
         if (r.refused()) {
             throw new RewriteRefusedException(refusalLine(r));
         }
