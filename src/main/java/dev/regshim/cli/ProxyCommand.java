@@ -3,9 +3,6 @@ package dev.regshim.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.LoadSettings;
-import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.ProfileSources;
 import dev.regshim.proxy.HostPort;
@@ -18,14 +15,13 @@ import dev.regshim.proxy.ProxyOptions;
 import dev.regshim.proxy.ReturnPathMessage;
 import dev.regshim.proxy.SessionResult;
 import dev.regshim.regs.RegCatalog;
-import dev.regshim.rewrite.InertRule;
-import dev.regshim.rewrite.Policy;
 import dev.regshim.rewrite.Refusal;
 import dev.regshim.rewrite.RegisterChange;
 import dev.regshim.rewrite.RewriteOptions;
 import dev.regshim.rewrite.VcpuRewrite;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -35,7 +31,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -61,6 +56,9 @@ public final class ProxyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RewritePolicyOptions policyOptions = new RewritePolicyOptions();
+
     @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:4444",
             description = "where the source connects; a bare PORT means loopback (default: ${DEFAULT-VALUE})")
     String listen;
@@ -77,26 +75,6 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "the source (a stream it saved or a capture of its configuration): refuse before listening"
                     + " when the rewrite must refuse")
     String sourceProfile;
-
-    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
-            description = "the destination QEMU: qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
-    String semantics;
-
-    @Option(names = "--accel", paramLabel = "tcg|kvm", description = "destination accelerator (default: from its profile)")
-    String accel;
-
-    @Option(names = "--hide", split = ",", paramLabel = "REG", description = "drop these registers from the stream")
-    List<String> hide = new ArrayList<>();
-
-    @Option(names = "--fake", split = ",", paramLabel = "REG", description = "registers the destination fakes")
-    List<String> fake = new ArrayList<>();
-
-    @Option(names = "--policy", paramLabel = "P", defaultValue = "strict",
-            description = "strict | tolerant | force (default: ${DEFAULT-VALUE})")
-    String policy;
-
-    @Option(names = "--inert", split = ",", paramLabel = "REG[=VALUE]", description = "declare a register's value inert")
-    List<String> inert = new ArrayList<>();
 
     @Option(names = "--report", paramLabel = "FILE",
             description = "write a JSON report per migration (with --keep-running FILE gets -N before its extension)")
@@ -125,12 +103,7 @@ public final class ProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Profile dst = ProfileSources.resolve(destProfile);
-        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(dst);
-        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, CheckCommand.regs(hide),
-                CheckCommand.regs(fake));
-        List<InertRule> rules = new ArrayList<>();
-        inert.stream().filter(s -> !s.isBlank()).forEach(s -> rules.add(InertRule.parse(s)));
-        RewriteOptions ro = new RewriteOptions(dst, settings, Policy.parse(policy), rules);
+        RewriteOptions ro = policyOptions.toOptions(dst);
         if (idleTimeout <= 0 || progressInterval <= 0 || maxDeviceStateMib <= 0 || maxDeviceStateMib > 1024) {
             throw new RegshimException("--idle-timeout and --progress-interval must be positive, --max-device-state"
                     + " 1..1024");

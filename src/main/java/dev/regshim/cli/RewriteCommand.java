@@ -3,14 +3,9 @@ package dev.regshim.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.LoadSettings;
-import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.ProfileSources;
 import dev.regshim.regs.RegCatalog;
-import dev.regshim.rewrite.InertRule;
-import dev.regshim.rewrite.Policy;
 import dev.regshim.rewrite.Refusal;
 import dev.regshim.rewrite.RegisterChange;
 import dev.regshim.rewrite.RewriteOptions;
@@ -20,6 +15,7 @@ import dev.regshim.rewrite.VcpuRewrite;
 import dev.regshim.rewrite.Verification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,7 +26,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -46,6 +41,9 @@ public final class RewriteCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RewritePolicyOptions policyOptions = new RewritePolicyOptions();
+
     @Parameters(index = "0", paramLabel = "IN")
     String in;
 
@@ -55,25 +53,6 @@ public final class RewriteCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "PROFILE",
             description = "the destination: a stream or save image it wrote, a capture or profile JSON, a list, kernel:SPEC")
     String to;
-
-    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
-            description = "the destination QEMU: qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
-    String semantics;
-
-    @Option(names = "--accel", paramLabel = "tcg|kvm", description = "destination accelerator (default: from its profile)")
-    String accel;
-
-    @Option(names = "--hide", split = ",", paramLabel = "REG", description = "drop these registers from the stream (as a source hiding them would)")
-    List<String> hide = new ArrayList<>();
-
-    @Option(names = "--fake", split = ",", paramLabel = "REG", description = "registers the destination fakes: dropped when it does not have them")
-    List<String> fake = new ArrayList<>();
-
-    @Option(names = "--policy", paramLabel = "P", defaultValue = "strict", description = "strict | tolerant | force (default: ${DEFAULT-VALUE})")
-    String policy;
-
-    @Option(names = "--inert", split = ",", paramLabel = "REG[=VALUE]", description = "declare a register's value inert (droppable)")
-    List<String> inert = new ArrayList<>();
 
     @Option(names = "--verify", paramLabel = "V", defaultValue = "decode",
             description = {"decode: re-read and decode the whole output, compare its head, device state and trailer "
@@ -87,11 +66,7 @@ public final class RewriteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Profile dst = ProfileSources.resolve(to);
-        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(dst);
-        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, CheckCommand.regs(hide), CheckCommand.regs(fake));
-        List<InertRule> rules = new ArrayList<>();
-        inert.stream().filter(s -> !s.isBlank()).forEach(s -> rules.add(InertRule.parse(s)));
-        RewriteOptions o = new RewriteOptions(dst, settings, Policy.parse(policy), rules);
+        RewriteOptions o = policyOptions.toOptions(dst);
 
         boolean toStdout = out.equals("-");
         PrintWriter msg = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();

@@ -1,0 +1,48 @@
+package dev.regshim.cli;
+
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.LoadSettings;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.profile.Profile;
+import dev.regshim.rewrite.InertRule;
+import dev.regshim.rewrite.Policy;
+import dev.regshim.rewrite.RewriteOptions;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options {@code rewrite} and {@code proxy} share: the destination QEMU's semantics and what may be given up. */
+public final class RewritePolicyOptions {
+
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
+            description = "the destination QEMU: qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
+    String semantics;
+
+    @Option(names = "--accel", paramLabel = "tcg|kvm", description = "destination accelerator (default: from its profile)")
+    String accel;
+
+    @Option(names = "--hide", split = ",", paramLabel = "REG",
+            description = "drop these registers from the stream (as a source hiding them would)")
+    List<String> hide = new ArrayList<>();
+
+    @Option(names = "--fake", split = ",", paramLabel = "REG",
+            description = "registers the destination fakes: dropped when it does not have them")
+    List<String> fake = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "P", defaultValue = "strict",
+            description = "strict | tolerant | force (default: ${DEFAULT-VALUE})")
+    String policy;
+
+    @Option(names = "--inert", split = ",", paramLabel = "REG[=VALUE]", description = "declare a register's value inert (droppable)")
+    List<String> inert = new ArrayList<>();
+
+    /** The rewrite options for this destination (its accelerator from its profile unless --accel says). */
+    RewriteOptions toOptions(Profile destination) {
+        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(destination);
+        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, CheckCommand.regs(hide), CheckCommand.regs(fake));
+        List<InertRule> rules = new ArrayList<>();
+        inert.stream().filter(s -> !s.isBlank()).forEach(s -> rules.add(InertRule.parse(s)));
+        return new RewriteOptions(destination, settings, Policy.parse(policy), rules);
+    }
+}
