@@ -25,7 +25,7 @@ class UnknownClassTest {
     @Test
     void unknownClassRegistersSurviveReadAndWrite() throws Exception {
         Path original = dir.resolve("max.mig");
-        Files.write(original, Fixtures.stream("qemu-7.2/max.mig"));
+        Files.write(original, Fixtures.stream("qemu-7.2/max"));
         StreamSummary s = StreamReader.summarize(original, ReadOptions.defaults());
         CpuSection cpu = s.cpus().get(0);
         long[] ids = Arrays.copyOf(cpu.ids(), cpu.cpregCount() + 1);
