@@ -328,7 +328,7 @@ public final class ProxyCommand implements Callable<Integer> {
         n.put("registers_changed", r.registersChanged());
         n.put("duration_ms", r.duration().toMillis());
         n.put("bytes_per_second", Math.round(r.bytesPerSecond()));
-        n.set("vcpus", vcpusJson(r.vcpus()));
+        n.set("vcpus", RewriteCommand.vcpusJson(r.vcpus()));
         ArrayNode checks = n.putArray("verification");
         r.checks().forEach(checks::add);
         return n;
@@ -346,36 +346,7 @@ public final class ProxyCommand implements Callable<Integer> {
         if (p.refused()) {
             n.put("refusal", p.refusal());
         }
-        n.set("vcpus", vcpusJson(p.plan().vcpus()));
+        n.set("vcpus", RewriteCommand.vcpusJson(p.plan().vcpus()));
         return n;
-    }
-
-    private static ArrayNode vcpusJson(List<VcpuRewrite> vcpus) {
-        ArrayNode vs = Json.MAPPER.createArrayNode();
-        for (VcpuRewrite v : vcpus) {
-            ObjectNode vn = vs.addObject();
-            vn.put("instance", v.instance());
-            vn.put("before", v.before().length());
-            vn.put("after", v.after().length());
-            ArrayNode cs = vn.putArray("changes");
-            for (RegisterChange c : v.changes()) {
-                ObjectNode cn = RegFormat.json(c.id());
-                cn.put("kind", c.kind().name().toLowerCase(Locale.ROOT));
-                c.oldValue().ifPresent(x -> cn.put("old", Json.hex(x)));
-                c.newValue().ifPresent(x -> cn.put("new", Json.hex(x)));
-                cn.put("reason", c.reason());
-                cn.put("lossy", c.lossy());
-                cs.add(cn);
-            }
-            ArrayNode fs = vn.putArray("refusals");
-            for (Refusal f : v.refusals()) {
-                ObjectNode fn = RegFormat.json(f.id());
-                f.sourceValue().ifPresent(x -> fn.put("source", Json.hex(x)));
-                f.destinationValue().ifPresent(x -> fn.put("destination", Json.hex(x)));
-                fn.put("reason", f.reason());
-                fs.add(fn);
-            }
-        }
-        return vs;
     }
 }

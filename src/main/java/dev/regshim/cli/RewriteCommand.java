@@ -172,8 +172,22 @@ public final class RewriteCommand implements Callable<Integer> {
         if (r.before().firstError() != null) {
             n.put("unmodified_first_error", r.before().firstError());
         }
-        ArrayNode vs = n.putArray("vcpus");
-        for (VcpuRewrite v : r.plan().vcpus()) {
+        n.set("vcpus", vcpusJson(r.plan().vcpus()));
+        if (r.method() != null) {
+            n.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        ArrayNode checks = n.putArray("verification");
+        r.checks().forEach(checks::add);
+        if (r.written()) {
+            n.put("output_bytes", r.outputBytes());
+        }
+        return n;
+    }
+
+    /** Every vCPU's changes and refusals, as the rewrite and proxy reports write them. */
+    static ArrayNode vcpusJson(List<VcpuRewrite> vcpus) {
+        ArrayNode vs = Json.MAPPER.createArrayNode();
+        for (VcpuRewrite v : vcpus) {
             ObjectNode vn = vs.addObject();
             vn.put("instance", v.instance());
             vn.put("before", v.before().length());
@@ -197,14 +211,6 @@ public final class RewriteCommand implements Callable<Integer> {
                 fs.add(fn);
             }
         }
-        if (r.method() != null) {
-            n.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));
-        }
-        ArrayNode checks = n.putArray("verification");
-        r.checks().forEach(checks::add);
-        if (r.written()) {
-            n.put("output_bytes", r.outputBytes());
-        }
-        return n;
+        return vs;
     }
 }

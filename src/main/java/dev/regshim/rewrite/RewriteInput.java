@@ -1,22 +1,16 @@
 package dev.regshim.rewrite;
 
 import dev.regshim.RegshimException;
-import dev.regshim.stream.Configuration;
 import dev.regshim.stream.DeviceSection;
-import dev.regshim.stream.RamBlockList;
-import dev.regshim.stream.RamRecord;
 import dev.regshim.stream.ReadOptions;
-import dev.regshim.stream.SectionHeader;
 import dev.regshim.stream.StreamEnds;
 import dev.regshim.stream.StreamSummary;
-import dev.regshim.stream.StreamVisitor;
 import dev.regshim.stream.VmCommand;
 import dev.regshim.stream.Vmdesc;
 import dev.regshim.stream.container.SaveImage;
 import dev.regshim.stream.container.StreamFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -71,83 +65,27 @@ record RewriteInput(Path file, Optional<SaveImage> container, StreamSummary summ
     }
 
     /** A summary collector that also keeps every device section and the commands among them. */
-    static final class Collecting implements StreamVisitor {
-        private final StreamSummary.Collector summary = new StreamSummary.Collector();
+    static final class Collecting extends StreamSummary.Collector {
         private final List<DeviceSection> devices = new ArrayList<>();
         private final List<VmCommand> commands = new ArrayList<>();
 
         RewriteInput input(Path file, Optional<SaveImage> container) {
-            StreamSummary s = summary.summary();
+            StreamSummary s = summary();
             long start = devices.isEmpty() ? s.eofOffset() : devices.get(0).offset();
             List<VmCommand> after = commands.stream().filter(c -> c.offset() >= start).toList();
             return new RewriteInput(file, container, s, devices, after, start, false);
         }
 
         @Override
-        public void header(long offset, int version) {
-            summary.header(offset, version);
-        }
-
-        @Override
-        public void configuration(Configuration c) {
-            summary.configuration(c);
-        }
-
-        @Override
-        public void sectionStart(SectionHeader h) {
-            summary.sectionStart(h);
-        }
-
-        @Override
-        public void ramBlockList(RamBlockList blocks) {
-            summary.ramBlockList(blocks);
-        }
-
-        @Override
-        public void ramRecord(RamRecord r) {
-            summary.ramRecord(r);
-        }
-
-        @Override
-        public boolean wantsPageData() {
-            return false;
-        }
-
-        @Override
-        public void sectionFooter(SectionHeader section, long offset) {
-            summary.sectionFooter(section, offset);
-        }
-
-        @Override
         public void deviceSection(DeviceSection s) {
             devices.add(s);
-            summary.deviceSection(s);
+            super.deviceSection(s);
         }
 
         @Override
         public void command(VmCommand c) {
             commands.add(c);
-            summary.command(c);
-        }
-
-        @Override
-        public void packagedData(ByteBuffer data) {
-            summary.packagedData(data);
-        }
-
-        @Override
-        public void eof(long offset) {
-            summary.eof(offset);
-        }
-
-        @Override
-        public void vmdesc(Vmdesc v) {
-            summary.vmdesc(v);
-        }
-
-        @Override
-        public void end(long totalBytes) {
-            summary.end(totalBytes);
+            super.command(c);
         }
     }
 }

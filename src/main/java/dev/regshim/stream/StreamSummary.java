@@ -56,7 +56,7 @@ public record StreamSummary(long totalBytes, Configuration configuration, int pa
     }
 
     /** Builds a summary from decoder events. */
-    public static final class Collector implements StreamVisitor {
+    public static class Collector implements StreamVisitor {
         private Configuration configuration;
         private int pageSize = 1 << 12;
         private final Map<String, long[]> counts = new LinkedHashMap<>();
