@@ -127,8 +127,10 @@ public final class MigrationCheck {
 
         private void walkSections() {
             Map<String, Integer> local = new LinkedHashMap<>();
+            Map<String, String> localLayout = new HashMap<>();
             for (Profile.SectionRef r : dst.sections()) {
                 local.put(key(r.idstr(), r.instance()), r.version());
+                localLayout.put(key(r.idstr(), r.instance()), r.layout());
             }
             for (Profile.SectionRef r : src.sections()) {
                 if (failed()) {
@@ -147,6 +149,19 @@ public final class MigrationCheck {
                 }
                 if (r.idstr().equals("cpu")) {
                     loadCpu(r.instance());
+                    continue;
+                }
+                String theirs = r.layout();
+                String ours = localLayout.get(key(r.idstr(), r.instance()));
+                if (theirs != null && ours != null && r.version() == version && !theirs.equals(ours)) {
+                    // same device and version, but its fields are sized by the configuration (e.g. one
+                    // redistributor per vCPU): the destination reads its own layout and misses the footer
+                    notes.add("device '" + r.idstr() + "' " + r.instance() + " has the same version on both sides but a"
+                            + " different field layout (e.g. arrays sized by the vCPU count); QEMU reads it with its own"
+                            + " layout and loses sync (the exact message depends on where it does)");
+                    fail(Stage.SECTION, List.of(QemuMessages.missingFooter(r.idstr()),
+                            QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    return;
                 }
             }
         }

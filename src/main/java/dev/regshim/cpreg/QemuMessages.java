@@ -50,6 +50,10 @@ public final class QemuMessages {
                 + ". Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices";
     }
 
+    public static String missingFooter(String idstr) {
+        return "Missing section footer for " + idstr;
+    }
+
     public static String unsupportedVersion(int version, String idstr, int localVersion) {
         return "savevm: unsupported version " + version + " for '" + idstr + "' v" + localVersion;
     }

@@ -27,8 +27,18 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
     public record RamBlock(String name, long size) {
     }
 
-    /** A FULL device section: what the destination must know to accept it. */
-    public record SectionRef(String idstr, int instance, int version) {
+    /**
+     * A FULL device section: what the destination must know to accept it.
+     *
+     * @param layout the section's field layout as its vmdesc entry describes it (names, types, sizes, array
+     *               lengths; subsections left out, they are state-dependent), or null when unknown. Two sections of the
+     *               same device and version whose layouts differ (e.g. arrays sized by the vCPU count) cannot be read
+     *               into each other.
+     */
+    public record SectionRef(String idstr, int instance, int version, String layout) {
+        public SectionRef(String idstr, int instance, int version) {
+            this(idstr, instance, version, null);
+        }
     }
 
     /** One vCPU: the instance id of its {@code cpu} section and its cpreg array. */

@@ -67,7 +67,12 @@ public final class ProfileJson {
         }
         if (p.sections() != null) {
             ArrayNode a = o.putArray("sections");
-            p.sections().forEach(s -> a.addObject().put("idstr", s.idstr()).put("instance", s.instance()).put("version", s.version()));
+            p.sections().forEach(s -> {
+                ObjectNode sn = a.addObject().put("idstr", s.idstr()).put("instance", s.instance()).put("version", s.version());
+                if (s.layout() != null) {
+                    sn.put("layout", s.layout());
+                }
+            });
         }
         o.put("as_sent", p.asSent());
         o.put("template", p.template());
@@ -170,7 +175,8 @@ public final class ProfileJson {
         if (root.has("sections")) {
             sections = new ArrayList<>();
             for (JsonNode sn : root.get("sections")) {
-                sections.add(new Profile.SectionRef(sn.path("idstr").asText(), sn.path("instance").asInt(), sn.path("version").asInt()));
+                sections.add(new Profile.SectionRef(sn.path("idstr").asText(), sn.path("instance").asInt(),
+                        sn.path("version").asInt(), sn.hasNonNull("layout") ? sn.get("layout").asText() : null));
             }
         }
         JsonNode vcpusNode = root.path("vcpus");

@@ -21,9 +21,11 @@ public final class StreamProfiles {
         List<Profile.RamBlock> ram = new ArrayList<>();
         s.ramBlocks().forEach(b -> ram.add(new Profile.RamBlock(b.block().name(), b.block().usedLength())));
         List<Profile.SectionRef> sections = new ArrayList<>();
+        java.util.Map<String, String> layouts = layouts(s);
         for (StreamSummary.SectionInfo si : s.sections()) {
             if (si.type() == WireFormat.SECTION_FULL || si.type() == WireFormat.SECTION_START) {
-                sections.add(new Profile.SectionRef(si.idstr(), si.instanceId(), si.versionId()));
+                sections.add(new Profile.SectionRef(si.idstr(), si.instanceId(), si.versionId(),
+                        layouts.get(si.idstr() + "#" + si.instanceId())));
             }
         }
         List<Profile.Vcpu> vcpus = new ArrayList<>();
@@ -36,6 +38,18 @@ public final class StreamProfiles {
         String machine = s.machineType().orElse(null);
         Provenance p = Provenance.of(kind, source).withQemu(qemuHint(s), machine, null, accelHint(vcpus));
         return new Profile(p, machine, s.pageSize(), ram, sections, vcpus, true, false);
+    }
+
+    /** Per device (idstr#instance) its vmdesc field layout without subsections; empty without a vmdesc. */
+    static java.util.Map<String, String> layouts(StreamSummary s) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        if (s.vmdesc() == null) {
+            return out;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode d : s.vmdesc().tree().path("devices")) {
+            out.put(d.path("name").asText() + "#" + d.path("instance_id").asInt(), d.path("fields").toString());
+        }
+        return out;
     }
 
     /** What the stream itself tells about its producer. */
