@@ -30,10 +30,10 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
     /**
      * A FULL device section: what the destination must know to accept it.
      *
-     * @param layout the section's field layout as its vmdesc entry describes it (names, types, sizes, array
-     *               lengths; subsections left out, they are state-dependent), or null when unknown. Two sections of the
-     *               same device and version whose layouts differ (e.g. arrays sized by the vCPU count) cannot be read
-     *               into each other.
+     * @param layout the wire size of the section's main fields as its vmdesc describes them (subsections left out,
+     *               they are state-dependent), or null when unknown. Two sections of the same device and version
+     *               whose main fields differ in size (e.g. arrays sized by the vCPU count) cannot be read into each
+     *               other.
      */
     public record SectionRef(String idstr, int instance, int version, String layout) {
         public SectionRef(String idstr, int instance, int version) {

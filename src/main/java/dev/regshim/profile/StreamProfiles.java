@@ -40,14 +40,22 @@ public final class StreamProfiles {
         return new Profile(p, machine, s.pageSize(), ram, sections, vcpus, true, false);
     }
 
-    /** Per device (idstr#instance) its vmdesc field layout without subsections; empty without a vmdesc. */
+    /**
+     * Per device (idstr#instance) the bytes its main fields take on the wire, from the vmdesc (subsections left out:
+     * they are state-dependent); empty without a vmdesc. Field names and types change between QEMU versions at the
+     * same wire size (e.g. pl011's {@code readbuff} became {@code unused}), so only the size counts.
+     */
     static java.util.Map<String, String> layouts(StreamSummary s) {
         java.util.Map<String, String> out = new java.util.HashMap<>();
         if (s.vmdesc() == null) {
             return out;
         }
         for (com.fasterxml.jackson.databind.JsonNode d : s.vmdesc().tree().path("devices")) {
-            out.put(d.path("name").asText() + "#" + d.path("instance_id").asInt(), d.path("fields").toString());
+            long bytes = 0;
+            for (com.fasterxml.jackson.databind.JsonNode f : d.path("fields")) {
+                bytes += f.path("size").asLong() * Math.max(1, f.path("array_len").asLong(1));
+            }
+            out.put(d.path("name").asText() + "#" + d.path("instance_id").asInt(), "main fields " + bytes + " bytes");
         }
         return out;
     }

@@ -220,7 +220,9 @@ class ProxyQemuFaultsTest {
             SessionResult r = report(proxy.single(FIVE_SECONDS));
             assertThat(r.fault()).isEqualTo(Fault.REFUSED);
             assertThat(r.reason()).contains("POSTCOPY_ADVISE");
-            assertThat(r.bytesOut()).isZero();
+            // the header, configuration and the commands before POSTCOPY_ADVISE may have gone out, depending on how
+            // the source's writes were split; the advise command and anything after it never do
+            assertThat(r.bytesOut()).isLessThan(128);
             assertThat(m.status()).isEqualTo("failed");
             assertThat(source.queryStatus()).isEqualTo("running");
         }

@@ -50,12 +50,12 @@ public final class Continuity {
         List<CounterLine> dst = lines.stream().filter(l -> l.lineNumber() >= firstDestinationLine).toList();
         long srcLast = src.isEmpty() ? -1 : src.get(src.size() - 1).count();
         long dstFirst = dst.isEmpty() ? -1 : dst.get(0).count();
-        String problem = findProblem(joined, src, dst, firstDestinationLine, allowIsar1Change);
+        String problem = findProblem(joined, src, dst, firstDestinationLine, sourceLineCount + 1, allowIsar1Change);
         return new Report(problem, srcLast, dstFirst, src.size(), dst.size());
     }
 
     private static String findProblem(SerialLog joined, List<CounterLine> src, List<CounterLine> dst,
-                                      int firstDestinationLine, boolean allowIsar1Change) {
+                                      int firstDestinationLine, int firstMixedLine, boolean allowIsar1Change) {
         if (src.isEmpty()) {
             return "the source printed no complete counter line";
         }
@@ -83,7 +83,10 @@ public final class Continuity {
                 return "line " + cur.lineNumber() + ": registers changed: " + cur.registers() + " (first line: "
                         + first.registers() + ")";
             }
-            boolean boundary = prev.lineNumber() < firstDestinationLine && cur.lineNumber() >= firstDestinationLine;
+            // the value may switch on the first destination line, or on the source's cut-off last line when the
+            // destination completed it (the guest prints isar1 last, so it may have been read after the move)
+            boolean boundary = (prev.lineNumber() < firstDestinationLine && cur.lineNumber() >= firstDestinationLine)
+                    || (prev.lineNumber() < firstMixedLine && cur.lineNumber() >= firstMixedLine);
             if (cur.isar1() != prev.isar1() && !(boundary && allowIsar1Change)) {
                 return String.format("line %d: isar1 changed from %016x to %016x", cur.lineNumber(), prev.isar1(),
                         cur.isar1());

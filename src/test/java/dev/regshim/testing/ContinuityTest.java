@@ -56,6 +56,18 @@ class ContinuityTest {
     }
 
     @Test
+    void anIsar1ReadAfterTheMoveMayCompleteTheSourcesLastLine() {
+        String cut = line(5, ISAR1_NOPAUTH);
+        int at = cut.indexOf("isar1=") + "isar1=".length();
+        String completed = line(5, ISAR1_MAX);
+        Continuity.Report r = Continuity.check("counter start el=1\n" + lines(0, 4, ISAR1_NOPAUTH) + cut.substring(0, at),
+                completed.substring(at) + lines(6, 8, ISAR1_MAX), true);
+        assertThat(r.ok()).as(r.problem()).isTrue();
+        assertThat(Continuity.check("counter start el=1\n" + lines(0, 4, ISAR1_NOPAUTH) + cut.substring(0, at),
+                completed.substring(at) + lines(6, 8, ISAR1_MAX), false).ok()).isFalse();
+    }
+
+    @Test
     void joinsALineTheSourceWasStoppedIn() {
         String whole = line(6, ISAR1_MAX);
         int cut = 31;
