@@ -272,8 +272,13 @@ public final class QmpClient implements AutoCloseable {
                     channel.write(buf);
                 }
             } catch (IOException e) {
+                // The peer's death races the reader's EOF: report it the same way whichever side saw it first.
                 markClosed("write failed: " + e.getMessage());
-                throw new QemuException("cannot send QMP command '" + command + "': " + e.getMessage(), e);
+                String reason;
+                synchronized (lock) {
+                    reason = closedBecause;
+                }
+                throw new QemuException("QMP connection closed (" + reason + ") while sending '" + command + "'", e);
             }
         }
     }
