@@ -45,6 +45,7 @@ public final class MigrationCheck {
         final List<String> lines = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         final Map<Integer, VcpuCheck> vcpus = new TreeMap<>();
+        final QemuMessages.Dialect dialect;
         Stage stage = Stage.NONE;
 
         Runner(Profile src, Profile dst, LoadSettings s, KvmValueRule kvmRule) {
@@ -52,6 +53,7 @@ public final class MigrationCheck {
             this.dst = dst;
             this.s = s;
             this.kvmRule = kvmRule;
+            this.dialect = QemuMessages.Dialect.of(s.semantics());
         }
 
         boolean failed() {
@@ -97,8 +99,7 @@ public final class MigrationCheck {
                 return;
             }
             if (!src.machineType().equals(dst.machineType())) {
-                fail(Stage.MACHINE, List.of(QemuMessages.machineMismatch(src.machineType(), dst.machineType()),
-                        QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                fail(Stage.MACHINE, QemuMessages.machineMismatchLines(dialect, src.machineType(), dst.machineType()));
             }
         }
 
@@ -111,15 +112,13 @@ public final class MigrationCheck {
             for (Profile.RamBlock b : src.ramBlocks()) {
                 Long size = local.get(b.name());
                 if (size == null) {
-                    fail(Stage.RAM, List.of(QemuMessages.unknownRamBlock(b.name()),
-                            QemuMessages.errorLoadingDevice(0, "ram"), QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    fail(Stage.RAM, QemuMessages.unknownRamBlockLines(dialect, b.name()));
                     return;
                 }
                 if (size != b.size()) {
                     notes.add(String.format("RAM block %s is 0x%x bytes in the stream and 0x%x on the destination: "
                             + "QEMU resizes resizable blocks and fails for the others", b.name(), b.size(), size));
-                    fail(Stage.RAM, List.of(QemuMessages.ramLengthMismatch(b.name(), b.size(), size),
-                            QemuMessages.errorLoadingDevice(0, "ram"), QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    fail(Stage.RAM, QemuMessages.ramSizeMismatchLines(dialect, b.name(), b.size(), size));
                     return;
                 }
             }
@@ -138,13 +137,11 @@ public final class MigrationCheck {
                 }
                 Integer version = local.get(key(r.idstr(), r.instance()));
                 if (version == null) {
-                    fail(Stage.SECTION, List.of(QemuMessages.unknownSection(r.idstr(), r.instance()),
-                            QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    fail(Stage.SECTION, QemuMessages.unknownSectionLines(dialect, r.idstr(), r.instance()));
                     return;
                 }
                 if (r.version() > version) {
-                    fail(Stage.SECTION, List.of(QemuMessages.unsupportedVersion(r.version(), r.idstr(), version),
-                            QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    fail(Stage.SECTION, QemuMessages.unsupportedVersionLines(dialect, r.version(), r.idstr(), version));
                     return;
                 }
                 if (r.idstr().equals("cpu")) {
@@ -159,8 +156,7 @@ public final class MigrationCheck {
                     notes.add("device '" + r.idstr() + "' " + r.instance() + " has the same version on both sides but a"
                             + " different field layout (e.g. arrays sized by the vCPU count); QEMU reads it with its own"
                             + " layout and loses sync (the exact message depends on where it does)");
-                    fail(Stage.SECTION, List.of(QemuMessages.missingFooter(r.idstr()),
-                            QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                    fail(Stage.SECTION, QemuMessages.missingFooterLines(dialect, r.idstr(), r.sectionId()));
                     return;
                 }
             }
@@ -181,8 +177,7 @@ public final class MigrationCheck {
             }
             Profile.Vcpu dv = dst.vcpu(instance).orElse(null);
             if (dv == null) {
-                fail(Stage.SECTION, List.of(QemuMessages.unknownSection("cpu", instance),
-                        QemuMessages.loadFailed(QemuMessages.EINVAL)));
+                fail(Stage.SECTION, QemuMessages.unknownSectionLines(dialect, "cpu", instance));
                 return;
             }
             CpregArray sent = sent(sv);

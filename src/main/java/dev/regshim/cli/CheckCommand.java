@@ -50,8 +50,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "DST", description = "destination profile")
     String to;
 
-    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
-            description = "qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = Semantics.AUTO,
+            description = "auto | qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE}: qemu-11.1 "
+                    + "when the destination profile's QEMU is 11.1 or later, else qemu-stock)")
     String semantics;
 
     @Option(names = "--accel", paramLabel = "tcg|kvm",
@@ -76,7 +77,8 @@ public final class CheckCommand implements Callable<Integer> {
         Profile src = ProfileSources.resolve(from);
         Profile dst = ProfileSources.resolve(to);
         Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
-        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, regs(hidden), regs(fake));
+        LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, dst.provenance().qemuVersion()), acc,
+                regs(hidden), regs(fake));
         CheckResult r = MigrationCheck.run(src, dst, settings, KvmValueRule.CONSERVATIVE);
         java.util.Optional<RewriteAdvice.Advice> advice = r.loads() ? java.util.Optional.empty()
                 : RewriteAdvice.advise(src, dst, settings);

@@ -15,8 +15,9 @@ import java.util.List;
 /** The options {@code rewrite} and {@code proxy} share: the destination QEMU's semantics and what may be given up. */
 public final class RewritePolicyOptions {
 
-    @Option(names = "--semantics", paramLabel = "S", defaultValue = "qemu-stock",
-            description = "the destination QEMU: qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = Semantics.AUTO,
+            description = "the destination QEMU: auto | qemu-stock | series-v1 | series-v2 | qemu-11.1 (default: "
+                    + "${DEFAULT-VALUE}: qemu-11.1 when the destination profile's QEMU is 11.1 or later, else qemu-stock)")
     String semantics;
 
     @Option(names = "--accel", paramLabel = "tcg|kvm", description = "destination accelerator (default: from its profile)")
@@ -40,7 +41,8 @@ public final class RewritePolicyOptions {
     /** The rewrite options for this destination (its accelerator from its profile unless --accel says). */
     RewriteOptions toOptions(Profile destination) {
         Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(destination);
-        LoadSettings settings = new LoadSettings(Semantics.parse(semantics), acc, CheckCommand.regs(hide), CheckCommand.regs(fake));
+        LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, destination.provenance().qemuVersion()), acc,
+                CheckCommand.regs(hide), CheckCommand.regs(fake));
         List<InertRule> rules = new ArrayList<>();
         inert.stream().filter(s -> !s.isBlank()).forEach(s -> rules.add(InertRule.parse(s)));
         return new RewriteOptions(destination, settings, Policy.parse(policy), rules);

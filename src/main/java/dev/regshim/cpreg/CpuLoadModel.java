@@ -116,6 +116,12 @@ public final class CpuLoadModel {
             return out.build();
         }
 
+        /** cpu_post_load returned -1 (EPERM in the releases that print the errno). */
+        private String[] postLoadFailed() {
+            return QemuMessages.cpuPostLoadFailed(QemuMessages.Dialect.of(s.semantics()), instance, QemuMessages.EPERM)
+                    .toArray(new String[0]);
+        }
+
         private void checkLength() {
             if (s.semantics() == Semantics.QEMU_11_1) {
                 return;
@@ -156,9 +162,7 @@ public final class CpuLoadModel {
                     i++;
                 } else if (c < 0) {
                     out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), "unknown to the destination"));
-                    out.fail(FailureKind.UNKNOWN_REGISTER,
-                            QemuMessages.errorLoadingDevice(instance, "cpu"),
-                            QemuMessages.loadFailed(QemuMessages.EPERM));
+                    out.fail(FailureKind.UNKNOWN_REGISTER, postLoadFailed());
                     v++;
                 } else {
                     out.matched(i, v);
@@ -229,15 +233,13 @@ public final class CpuLoadModel {
                     lines.add(QemuMessages.kvmUnexpected(k, recorded.get(k)));
                 }
             }
-            lines.add(QemuMessages.errorLoadingDevice(instance, "cpu"));
-            lines.add(QemuMessages.loadFailed(QemuMessages.EPERM));
+            lines.addAll(List.of(postLoadFailed()));
             out.fail(FailureKind.UNKNOWN_REGISTER, lines.toArray(new String[0]));
         }
 
         private void merge111() {
             int i = 0, v = 0;
             boolean fail = false;
-            List<String> errors = new ArrayList<>();
             Accel accel = s.accel();
             while (i < local.length() || v < in.length()) {
                 int c = i >= local.length() ? -1 : v >= in.length() ? 1 : Long.compareUnsigned(in.id(v), local.id(i));
@@ -270,7 +272,8 @@ public final class CpuLoadModel {
                                 : "unknown to the destination; tolerance " + t.describe() + " requires "
                                 + (in.hasValues() ? "it, the value is " + String.format("0x%x", incomingValue(v)) : "a known value");
                         out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), why));
-                        errors.add(QemuMessages.errorOnlyIncoming111(id, accel));
+                        // printed as met, interleaved with the warnings; the load fails after the walk
+                        out.line(QemuMessages.errorOnlyIncoming111(id, accel));
                         fail = true;
                     }
                     v++;
@@ -281,9 +284,7 @@ public final class CpuLoadModel {
                 }
             }
             if (fail) {
-                errors.add(QemuMessages.errorLoadingDevice(instance, "cpu"));
-                errors.add(QemuMessages.loadFailed(QemuMessages.EPERM));
-                out.fail(FailureKind.UNKNOWN_REGISTER, errors.toArray(new String[0]));
+                out.fail(FailureKind.UNKNOWN_REGISTER, postLoadFailed());
             }
         }
 
@@ -331,8 +332,7 @@ public final class CpuLoadModel {
                 }
             }
             if (out.hasConflicts()) {
-                lines.add(QemuMessages.errorLoadingDevice(instance, "cpu"));
-                lines.add(QemuMessages.loadFailed(QemuMessages.EPERM));
+                lines.addAll(List.of(postLoadFailed()));
                 out.fail(FailureKind.VALUE_REJECTED, lines.toArray(new String[0]));
             }
         }

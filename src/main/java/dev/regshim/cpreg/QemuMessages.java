@@ -3,12 +3,38 @@ package dev.regshim.cpreg;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 
+import java.util.List;
+
 /**
  * The exact texts QEMU prints (each prefixed with {@code qemu-system-aarch64: } on stderr) and the series' trace
- * formats. Stock texts were observed on QEMU 7.2.22 and 10.0.13; series and 11.1 texts are taken from the posted
- * and merged patches.
+ * formats. Stock texts were observed on QEMU 7.2.22 and 10.0.13, the 11.1 texts on QEMU 11.1.3; the series' texts
+ * are taken from the posted patches.
+ * <p>
+ * How a failed load ends differs by release ({@link Dialect}): up to 10.0 each layer prints its own line and the
+ * last one names the errno; 11.1 propagates one error object and prints it as a single chained line.
  */
 public final class QemuMessages {
+
+    /** How a release reports a failed incoming migration. */
+    public enum Dialect {
+        /** QEMU 7.2-10.0 (and the series on top of them): one line per layer, then {@code load of migration failed: E}. */
+        SEPARATE_LINES,
+        /** QEMU 11.1: {@code load of migration failed: Invalid argument: <cause>: <cause>} on one line. */
+        CHAINED;
+
+        public static Dialect of(Semantics s) {
+            return s == Semantics.QEMU_11_1 ? CHAINED : SEPARATE_LINES;
+        }
+    }
+
+    /** The RAM section's version ({@code ram}, v4 in every release modelled); QEMU 11.1 names it when RAM fails. */
+    public static final int RAM_SECTION_VERSION = 4;
+    /** The ARM cpu vmsd's version and minimum version, named by QEMU 11.1 when its post_load fails. */
+    public static final int CPU_VMSD_VERSION = 22;
+    /** EINVAL as QEMU 11.1 prints a failed RAM block load's return value. */
+    private static final int MINUS_EINVAL = -22;
+    /** What the ARM cpu post_load returns on a failed register merge or write-back. */
+    private static final int CPU_POST_LOAD_FAILURE = -1;
 
     public static final String PROGRAM_PREFIX = "qemu-system-aarch64: ";
     public static final String EINVAL = "Invalid argument";
@@ -58,6 +84,74 @@ public final class QemuMessages {
         return "savevm: unsupported version " + version + " for '" + idstr + "' v" + localVersion;
     }
 
+    /** QEMU 11.1's single closing line: the errno and the chain of causes. */
+    public static String chained(String cause) {
+        return loadFailed(EINVAL) + ": " + cause;
+    }
+
+    /** The lines that end a failed cpu post_load (register merge, read-back or KVM write-back). */
+    public static List<String> cpuPostLoadFailed(Dialect d, int instance, String strerror) {
+        if (d == Dialect.CHAINED) {
+            return List.of(chained(errorLoadingDevice(instance, "cpu") + ": post load hook failed for: cpu, "
+                    + "version_id: " + CPU_VMSD_VERSION + ", minimum_version: " + CPU_VMSD_VERSION + ", ret: "
+                    + CPU_POST_LOAD_FAILURE));
+        }
+        return List.of(errorLoadingDevice(instance, "cpu"), loadFailed(strerror));
+    }
+
+    public static List<String> machineMismatchLines(Dialect d, String received, String local) {
+        if (d == Dialect.CHAINED) {
+            return List.of(chained("post load hook failed for: configuration, version_id: 1, minimum_version: 0: "
+                    + machineMismatch(received, local)));
+        }
+        return List.of(machineMismatch(received, local), loadFailed(EINVAL));
+    }
+
+    public static List<String> unknownRamBlockLines(Dialect d, String name) {
+        if (d == Dialect.CHAINED) {
+            return List.of(unknownRamBlock(name), ramFailedChained());
+        }
+        return List.of(unknownRamBlock(name), errorLoadingDevice(0, "ram"), loadFailed(EINVAL));
+    }
+
+    public static List<String> ramSizeMismatchLines(Dialect d, String name, long in, long local) {
+        if (d == Dialect.CHAINED) {
+            return List.of(String.format("Size mismatch: %s: 0x%x != 0x%x: %s", name, in, local, EINVAL),
+                    ramFailedChained());
+        }
+        return List.of(ramLengthMismatch(name, in, local), errorLoadingDevice(0, "ram"), loadFailed(EINVAL));
+    }
+
+    private static String ramFailedChained() {
+        return chained(errorLoadingDevice(0, "ram") + ": Failed to load vmstate version_id: " + RAM_SECTION_VERSION
+                + ", ret: " + MINUS_EINVAL);
+    }
+
+    public static List<String> unknownSectionLines(Dialect d, String idstr, int instance) {
+        if (d == Dialect.CHAINED) {
+            return List.of(chained("Unknown section or instance '" + idstr + "' " + instance
+                    + ". Make sure that your current VM setup matches your saved VM setup, including any hotplugged devices"));
+        }
+        return List.of(unknownSection(idstr, instance), loadFailed(EINVAL));
+    }
+
+    /** A newer section version than the destination's (11.1's chained form not observed: taken from its format string). */
+    public static List<String> unsupportedVersionLines(Dialect d, int version, String idstr, int localVersion) {
+        if (d == Dialect.CHAINED) {
+            return List.of(chained("unsupported version " + version + " for '" + idstr + "' v" + localVersion));
+        }
+        return List.of(unsupportedVersion(version, idstr, localVersion), loadFailed(EINVAL));
+    }
+
+    /** A device read with a different layout than it was written with; 11.1 names the section id when it knows it. */
+    public static List<String> missingFooterLines(Dialect d, String idstr, int sectionId) {
+        if (d == Dialect.CHAINED) {
+            return List.of(missingFooter(idstr), chained("Section footer error, section_id: "
+                    + (sectionId >= 0 ? Integer.toString(sectionId) : "?")));
+        }
+        return List.of(missingFooter(idstr), loadFailed(EINVAL));
+    }
+
     /** Series v1 {@code kvm_arm_cpu_post_load} error for each unexpected register (index in the unexpected list). */
     public static String kvmUnexpected(int i, RegId id) {
         return String.format("kvm_arm_cpu_post_load Unexpected register in input stream: %d 0x%x %s",
@@ -93,12 +187,12 @@ public final class QemuMessages {
     }
 
     public static String warnMissing111(RegId id, Accel accel) {
-        return "warning: cpu_post_load: " + name111(id, accel)
+        return "warning: handle_cpreg_missing_in_incoming_stream: " + name111(id, accel)
                 + " expected by the destination but not in the incoming stream: skip it";
     }
 
     public static String errorOnlyIncoming111(RegId id, Accel accel) {
-        return "cpu_post_load: " + name111(id, accel) + " in the incoming stream but unknown on the destination: fail migration";
+        return "handle_cpreg_only_in_incoming_stream: " + name111(id, accel) + " in the incoming stream but unknown on the destination: fail migration";
     }
 
     public static String traceTolerateMissing111(RegId id, Accel accel) {

@@ -57,6 +57,30 @@ public enum Semantics {
         return this == SERIES_V1 ? "kvm-enforced-regs" : this == SERIES_V2 ? "x-mig-safe-missing-regs" : null;
     }
 
+    /** The option value that picks the semantics from the destination's QEMU version ({@link #forQemu}). */
+    public static final String AUTO = "auto";
+
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("\\D*(\\d+)\\.(\\d+).*");
+
+    /**
+     * What a destination of this QEMU version runs: 11.1 and later tolerate, older releases are stock. The version
+     * may be exact ({@code 11.1.3}) or a lower bound read from a stream ({@code >=11.1}); stock when unknown.
+     */
+    public static Semantics forQemu(String version) {
+        java.util.regex.Matcher m = VERSION.matcher(version == null ? "" : version);
+        if (!m.matches()) {
+            return QEMU_STOCK;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 11 || (major == 11 && minor >= 1) ? QEMU_11_1 : QEMU_STOCK;
+    }
+
+    /** {@link #parse} or, for {@value #AUTO}, {@link #forQemu} of the destination's version. */
+    public static Semantics resolve(String option, String destinationQemu) {
+        return AUTO.equalsIgnoreCase(option.trim()) ? forQemu(destinationQemu) : parse(option);
+    }
+
     public static Semantics parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         for (Semantics v : values()) {

@@ -35,9 +35,12 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
      *               whose main fields differ in size (e.g. arrays sized by the vCPU count) cannot be read into each
      *               other.
      */
-    public record SectionRef(String idstr, int instance, int version, String layout) {
+    public record SectionRef(String idstr, int instance, int version, String layout, int sectionId) {
+        /** {@link #sectionId} when the profile does not record it (QEMU names it in some messages). */
+        public static final int UNKNOWN_ID = -1;
+
         public SectionRef(String idstr, int instance, int version) {
-            this(idstr, instance, version, null);
+            this(idstr, instance, version, null, UNKNOWN_ID);
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.List;
  *  "provenance": {"kind": "stream", "source": "max.mig", "qemu_version": "7.2", "machine": "virt-7.2", ...},
  *  "machine": "virt-7.2", "page_size": 4096,
  *  "ram_blocks": [{"name": "mach-virt.ram", "size": "0x4000000"}, ...],
- *  "sections": [{"idstr": "timer", "instance": 0, "version": 2}, ...],
+ *  "sections": [{"idstr": "timer", "instance": 0, "version": 2, "section_id": 0}, ...],
  *  "as_sent": true, "template": false,
  *  "vcpus": [{"instance": 0, "count": 304, "registers": [{"id": "0x...", "name": "TPIDR_EL1", "value": "0x..."}]}]}
  * </pre>
@@ -71,6 +71,9 @@ public final class ProfileJson {
                 ObjectNode sn = a.addObject().put("idstr", s.idstr()).put("instance", s.instance()).put("version", s.version());
                 if (s.layout() != null) {
                     sn.put("layout", s.layout());
+                }
+                if (s.sectionId() != Profile.SectionRef.UNKNOWN_ID) {
+                    sn.put("section_id", s.sectionId());
                 }
             });
         }
@@ -176,7 +179,8 @@ public final class ProfileJson {
             sections = new ArrayList<>();
             for (JsonNode sn : root.get("sections")) {
                 sections.add(new Profile.SectionRef(sn.path("idstr").asText(), sn.path("instance").asInt(),
-                        sn.path("version").asInt(), sn.hasNonNull("layout") ? sn.get("layout").asText() : null));
+                        sn.path("version").asInt(), sn.hasNonNull("layout") ? sn.get("layout").asText() : null,
+                        sn.path("section_id").asInt(Profile.SectionRef.UNKNOWN_ID)));
             }
         }
         JsonNode vcpusNode = root.path("vcpus");

@@ -25,7 +25,7 @@ public final class StreamProfiles {
         for (StreamSummary.SectionInfo si : s.sections()) {
             if (si.type() == WireFormat.SECTION_FULL || si.type() == WireFormat.SECTION_START) {
                 sections.add(new Profile.SectionRef(si.idstr(), si.instanceId(), si.versionId(),
-                        layouts.get(si.idstr() + "#" + si.instanceId())));
+                        layouts.get(si.idstr() + "#" + si.instanceId()), si.sectionId()));
             }
         }
         List<Profile.Vcpu> vcpus = new ArrayList<>();
@@ -60,14 +60,33 @@ public final class StreamProfiles {
         return out;
     }
 
-    /** What the stream itself tells about its producer. */
+    /**
+     * What the stream itself tells about its producer, as a lower bound: a versioned machine type {@code virt-X.Y}
+     * exists from QEMU X.Y on ({@code -M virt} saves as the newest), SWITCHOVER_START from 10.0, a vmdesc
+     * configuration entry from 9.0.
+     */
     static String qemuHint(StreamSummary s) {
-        boolean switchover = s.commands().stream().anyMatch(c -> c.cmd() == VmCommand.SWITCHOVER_START);
-        boolean vmdescConfig = s.vmdesc() != null && s.vmdesc().tree().has("configuration");
-        if (switchover) {
-            return ">=10.0";
+        int[] best = null;
+        java.util.regex.Matcher m = MACHINE_VERSION.matcher(s.machineType().orElse(""));
+        if (m.matches()) {
+            best = new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
         }
-        return vmdescConfig ? ">=9.0" : null;
+        if (s.commands().stream().anyMatch(c -> c.cmd() == VmCommand.SWITCHOVER_START)) {
+            best = newer(best, new int[]{10, 0});
+        }
+        if (s.vmdesc() != null && s.vmdesc().tree().has("configuration")) {
+            best = newer(best, new int[]{9, 0});
+        }
+        return best == null ? null : ">=" + best[0] + "." + best[1];
+    }
+
+    private static final java.util.regex.Pattern MACHINE_VERSION = java.util.regex.Pattern.compile("[a-z]+-(\\d+)\\.(\\d+)");
+
+    private static int[] newer(int[] a, int[] b) {
+        if (a == null) {
+            return b;
+        }
+        return a[0] > b[0] || (a[0] == b[0] && a[1] >= b[1]) ? a : b;
     }
 
     /** KVM lists carry firmware pseudo-registers; TCG lists carry AArch32 views. */

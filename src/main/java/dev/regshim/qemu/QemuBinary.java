@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Where regshim looks:
  * <ul>
  *   <li>{@link #find()}: the file named by env {@value #ENV_QEMU}, else {@value #EXECUTABLE} on {@code PATH}.</li>
- *   <li>{@link #qemu10()}: the file named by env {@value #ENV_QEMU10}, else the wrapper that
- *       {@code scripts/get-qemu10.sh} installs in {@code ${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/regshim}/qemu-10.0/};
- *       only accepted when it reports a 10.0.x version.</li>
+ *   <li>{@link #qemu10()} / {@link #qemu11()}: the file named by env {@value #ENV_QEMU10} /
+ *       {@value #ENV_QEMU11}, else the wrapper that {@code scripts/get-qemu.sh 10.0|11.1} installs in
+ *       {@code ${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/regshim}/qemu-10.0/} or {@code qemu-11.1/};
+ *       only accepted when it reports a version of that series.</li>
  * </ul>
  */
 public final class QemuBinary {
@@ -29,9 +30,11 @@ public final class QemuBinary {
     public static final String EXECUTABLE = "qemu-system-aarch64";
     public static final String ENV_QEMU = "REGSHIM_QEMU";
     public static final String ENV_QEMU10 = "REGSHIM_QEMU10";
+    public static final String ENV_QEMU11 = "REGSHIM_QEMU11";
     public static final String ENV_CACHE = "REGSHIM_CACHE";
-    /** Directory under the cache that {@code scripts/get-qemu10.sh} fills by default. */
+    /** Directories under the cache that {@code scripts/get-qemu.sh} fills by default. */
     public static final String QEMU10_DIR = "qemu-10.0";
+    public static final String QEMU11_DIR = "qemu-11.1";
 
     private static final long VERSION_TIMEOUT_MS = 15_000;
     private static final int VERSION_OUTPUT_LIMIT = 64 * 1024;
@@ -70,23 +73,33 @@ public final class QemuBinary {
                         + " is not an executable file)" : "")));
     }
 
-    /** A QEMU 10.0.x built by {@code scripts/get-qemu10.sh} (or named by {@value #ENV_QEMU10}), if present and working. */
+    /** A QEMU 10.0.x fetched by {@code scripts/get-qemu.sh 10.0} (or named by {@value #ENV_QEMU10}), if it works. */
     public static Optional<QemuBinary> qemu10() {
         return qemu10(System.getenv());
     }
 
     static Optional<QemuBinary> qemu10(Map<String, String> env) {
-        String explicit = env.get(ENV_QEMU10);
+        return series(env, ENV_QEMU10, QEMU10_DIR, 10, 0);
+    }
+
+    /** A QEMU 11.1.x fetched by {@code scripts/get-qemu.sh 11.1} (or named by {@value #ENV_QEMU11}), if it works. */
+    public static Optional<QemuBinary> qemu11() {
+        return series(System.getenv(), ENV_QEMU11, QEMU11_DIR, 11, 1);
+    }
+
+    private static Optional<QemuBinary> series(Map<String, String> env, String envName, String dir, int major,
+                                               int minor) {
+        String explicit = env.get(envName);
         Path candidate = explicit != null && !explicit.isBlank()
                 ? Path.of(explicit)
-                : cacheDir(env).resolve(QEMU10_DIR).resolve(EXECUTABLE);
+                : cacheDir(env).resolve(dir).resolve(EXECUTABLE);
         if (!Files.isExecutable(candidate)) {
             return Optional.empty();
         }
         QemuBinary b = at(candidate);
         try {
             QemuVersion v = b.version();
-            return v.major() == 10 && v.minor() == 0 ? Optional.of(b) : Optional.empty();
+            return v.major() == major && v.minor() == minor ? Optional.of(b) : Optional.empty();
         } catch (QemuException e) {
             return Optional.empty();
         }

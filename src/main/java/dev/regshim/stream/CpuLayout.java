@@ -7,7 +7,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Field layout of the ARM {@code cpu} section ({@code vmstate_arm_cpu}, version 22, identical in QEMU 7.2 and 10.x),
+ * Field layout of the ARM {@code cpu} section ({@code vmstate_arm_cpu}, version 22, identical in QEMU 7.2, 10.x and 11.1),
  * offsets relative to the start of the section's field data:
  *
  * <pre>
@@ -113,7 +113,14 @@ public final class CpuLayout {
             new SubsectionSpec("cpu/syndrome64", 1, List.of(
                     new FieldSpec("env.exception.syndrome", 8, 1)), IDSTR),
             new SubsectionSpec("cpu/pstate64", 1, List.of(
-                    new FieldSpec("pstate64", 8, 1)), IDSTR));
+                    new FieldSpec("pstate64", 8, 1)), IDSTR),
+            // AArch32 CPUs with ThumbEE (cortex-a7/a15 on virt), all releases
+            new SubsectionSpec("cpu/thumb2ee", 1, List.of(
+                    new FieldSpec("env.teecr", 4, 1),
+                    new FieldSpec("env.teehbr", 4, 1)), IDSTR),
+            // FEAT_FPMR (QEMU 11.x, -cpu max)
+            new SubsectionSpec("cpu/fpmr", 1, List.of(
+                    new FieldSpec("env.vfp.fpmr", 8, 1)), IDSTR));
 
     public static final Map<String, SubsectionSpec> SUBSECTIONS = SUBSECTION_LIST.stream()
             .collect(Collectors.toUnmodifiableMap(SubsectionSpec::name, Function.identity()));

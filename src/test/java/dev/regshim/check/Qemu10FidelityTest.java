@@ -30,7 +30,7 @@ import java.util.Objects;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The same fidelity check with QEMU 10.0 (scripts/get-qemu10.sh): streams it saves (virt-10.0 with SWITCHOVER_START,
+ * The same fidelity check with QEMU 10.0 (scripts/get-qemu.sh 10.0): streams it saves (virt-10.0 with SWITCHOVER_START,
  * virt-9.2 without, virt-7.2) read back byte-exact, and the model predicts every load among them — and of QEMU 7.2
  * streams loaded into QEMU 10.0 with -M virt-7.2, the distribution case.
  */
@@ -73,7 +73,10 @@ class Qemu10FidelityTest {
 
     static void save(QemuBinary q, List<String> config, Path f) {
         List<String> args = new ArrayList<>(config);
-        args.addAll(List.of("-m", "64", "-S"));
+        if (!args.contains("-m")) {
+            args.addAll(List.of("-m", "64"));
+        }
+        args.add("-S");
         try (QemuProcess p = QemuProcess.builder(q).args(args).start()) {
             assertThat(p.migrateToFile(f).status()).isEqualTo("completed");
         }
@@ -81,7 +84,10 @@ class Qemu10FidelityTest {
 
     static IncomingResult load(QemuBinary q, List<String> config, Path stream) {
         List<String> args = new ArrayList<>(config);
-        args.addAll(List.of("-m", "64", "-S"));
+        if (!args.contains("-m")) {
+            args.addAll(List.of("-m", "64"));
+        }
+        args.add("-S");
         try (QemuProcess p = QemuProcess.builder(q).args(args).incomingDefer().start()) {
             p.migrateIncomingFromFile(stream);
             return p.waitForIncomingResult(Duration.ofSeconds(20));

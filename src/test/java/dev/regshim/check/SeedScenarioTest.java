@@ -86,7 +86,7 @@ class SeedScenarioTest {
                 LoadSettings.of(Semantics.QEMU_11_1, Accel.KVM), KvmValueRule.CONSERVATIVE);
         assertThat(nonZero.loads()).isFalse();
         assertThat(nonZero.firstError()).isEqualTo(
-                "cpu_post_load: fw feat reg 3 in the incoming stream but unknown on the destination: fail migration");
+                "handle_cpreg_only_in_incoming_stream: fw feat reg 3 in the incoming stream but unknown on the destination: fail migration");
     }
 
     @Test

@@ -68,8 +68,8 @@ class CpuLoadModelTest {
                 Semantics.QEMU_11_1, Accel.KVM, null, null);
         assertThat(o.loads()).isFalse();
         assertThat(o.qemuLines()).contains(
-                "warning: cpu_post_load: fw feat reg 2 expected by the destination but not in the incoming stream: skip it",
-                "cpu_post_load: fw feat reg 3 in the incoming stream but unknown on the destination: fail migration");
+                "warning: handle_cpreg_missing_in_incoming_stream: fw feat reg 2 expected by the destination but not in the incoming stream: skip it",
+                "handle_cpreg_only_in_incoming_stream: fw feat reg 3 in the incoming stream but unknown on the destination: fail migration");
     }
 
     @Test
@@ -89,7 +89,7 @@ class CpuLoadModelTest {
         CpuLoadOutcome back = load(arr(TCR_EL1), arr(TCR_EL1, TCR2_EL1, TPIDR_EL1), Semantics.QEMU_11_1, Accel.KVM, null, null);
         assertThat(back.loads()).isTrue();
         assertThat(back.qemuLines()).containsExactly(
-                "warning: cpu_post_load: op0:3 op1:0 crn:13 crm:0 op2:4 expected by the destination but not in the incoming stream: skip it");
+                "warning: handle_cpreg_missing_in_incoming_stream: op0:3 op1:0 crn:13 crm:0 op2:4 expected by the destination but not in the incoming stream: skip it");
     }
 
     @Test

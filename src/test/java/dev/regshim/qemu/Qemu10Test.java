@@ -15,7 +15,7 @@ import java.util.Arrays;
 import static dev.regshim.testing.QemuTestSupport.virt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** QEMU 10.0 (from scripts/get-qemu10.sh) next to the system's QEMU 7.2. */
+/** QEMU 10.0 (from scripts/get-qemu.sh 10.0) next to the system's QEMU 7.2. */
 @Tag("qemu")
 class Qemu10Test {
 

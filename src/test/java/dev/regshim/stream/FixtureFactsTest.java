@@ -107,6 +107,31 @@ class FixtureFactsTest {
         assertThat(Codec.summary(Fixtures.stream("qemu-7.2/a57"), 0).cpus().get(0).bodyLength()).isEqualTo(5382);
     }
 
+    private static StreamSummary summary(String fixture, boolean ignoreVmdesc) {
+        StreamSummary.Collector c = new StreamSummary.Collector();
+        Codec.decode(Fixtures.stream(fixture), c, Codec.opts(c).ignoreVmdesc(ignoreVmdesc), 0);
+        return c.summary();
+    }
+
+    @Test
+    void qemu111StreamsHaveFpmrAndThumbEeSubsectionsBothWalksDecode() {
+        for (boolean ignoreVmdesc : new boolean[]{false, true}) {
+            StreamSummary max = summary("qemu-11.1/max", ignoreVmdesc);
+            assertThat(max.machineType()).contains("virt-11.1");
+            CpuSection cpu = max.cpus().get(0);
+            assertThat(cpu.cpregCount()).isEqualTo(362);
+            assertThat(cpu.subsectionNames()).containsExactly("cpu/vfp", "cpu/sve", "cpu/irq-line-state",
+                    "cpu/wfxt-timer", "cpu/fpmr");
+            assertThat(cpu.subsections().get(4).encodedLength())
+                    .isEqualTo(WireFormat.SUBSECTION_HEADER_FIXED_BYTES + "cpu/fpmr".length() + Long.BYTES);
+            CpuSection a15 = summary("qemu-11.1/a15", ignoreVmdesc).cpus().get(0);
+            assertThat(a15.cpregCount()).isEqualTo(209);
+            assertThat(a15.subsectionNames()).containsExactly("cpu/vfp", "cpu/thumb2ee", "cpu/irq-line-state",
+                    "cpu/wfxt-timer");
+            assertThat(a15.pc()).isZero();
+        }
+    }
+
     @Test
     void runningGuestRegistersDecode() {
         CpuSection cpu = Codec.summary(Fixtures.stream("qemu-10.0/running-max"), 0).cpus().get(0);

@@ -16,13 +16,15 @@ import java.util.Optional;
  * How tests get at real QEMU and its tools. The policy is the project's: a test that needs something absent is
  * skipped on a developer machine but FAILS when env {@code CI=true}, so CI can never go green by skipping.
  *
- * <p>QEMU 10.0 is provided by {@code scripts/get-qemu10.sh}, which {@code .ci/run} runs before the tests; on a
- * developer machine run it once by hand (it is idempotent and caches under {@code ~/.cache/regshim}).
+ * <p>QEMU 10.0 and 11.1 are provided by {@code scripts/get-qemu.sh 10.0} and {@code 11.1}, which {@code .ci/run}
+ * runs before the tests; on a developer machine run them once by hand (idempotent, cached under
+ * {@code ~/.cache/regshim}).
  */
 public final class QemuTestSupport {
 
     private static volatile QemuBinary qemu;
     private static volatile QemuBinary qemu10;
+    private static volatile QemuBinary qemu11;
 
     private QemuTestSupport() {
     }
@@ -50,13 +52,27 @@ public final class QemuTestSupport {
         return b;
     }
 
-    /** QEMU 10.0.x from {@code scripts/get-qemu10.sh}, or skip/fail. */
+    /** QEMU 11.1.x from {@code scripts/get-qemu.sh 11.1}, or skip/fail. */
+    public static QemuBinary requireQemu11() {
+        QemuBinary b = qemu11;
+        if (b == null) {
+            Optional<QemuBinary> found = QemuBinary.qemu11();
+            if (found.isEmpty()) {
+                missing("QEMU 11.1 (run scripts/get-qemu.sh 11.1, or set " + QemuBinary.ENV_QEMU11 + ")");
+            }
+            b = found.get();
+            qemu11 = b;
+        }
+        return b;
+    }
+
+    /** QEMU 10.0.x from {@code scripts/get-qemu.sh 10.0}, or skip/fail. */
     public static QemuBinary requireQemu10() {
         QemuBinary b = qemu10;
         if (b == null) {
             Optional<QemuBinary> found = QemuBinary.qemu10();
             if (found.isEmpty()) {
-                missing("QEMU 10.0 (run scripts/get-qemu10.sh, or set " + QemuBinary.ENV_QEMU10 + ")");
+                missing("QEMU 10.0 (run scripts/get-qemu.sh 10.0, or set " + QemuBinary.ENV_QEMU10 + ")");
             }
             b = found.get();
             qemu10 = b;

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# get-qemu10.sh [--force] [DEST]
+# get-qemu.sh [--force] SERIES [DEST]
 #
-# Provides a private QEMU 10.0 qemu-system-aarch64 for regshim's tests, without installing anything:
-# Debian trixie's qemu-system-arm and the shared libraries it needs are downloaded with a private apt
-# configuration, unpacked with dpkg-deb -x, and run through trixie's own dynamic loader by a small wrapper.
-# The system's apt/dpkg state and its own QEMU are left alone.
+# Provides a private qemu-system-aarch64 of another QEMU series for regshim's tests, without installing
+# anything: Debian's qemu-system-arm of that series and the shared libraries it needs are downloaded with a
+# private apt configuration, unpacked with dpkg-deb -x, and run through that release's own dynamic loader by a
+# small wrapper. The system's apt/dpkg state and its own QEMU are left alone.
 #
-#   DEST     default: ${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/regshim}/qemu-10.0
-#            (dev.regshim.qemu.QemuBinary.qemu10() looks there; REGSHIM_QEMU10 may name the wrapper instead)
-#   --force  rebuild even when DEST already holds a working QEMU 10.0
+#   SERIES   10.0  Debian trixie's qemu-system-arm
+#            11.1  Debian trixie-backports' qemu-system-arm (built against trixie's libraries)
+#   DEST     default: ${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/regshim}/qemu-SERIES
+#            (dev.regshim.qemu.QemuBinary looks there; REGSHIM_QEMU10 / REGSHIM_QEMU11 may name the wrapper)
+#   --force  rebuild even when DEST already holds a working QEMU of that series
 #   env      MIRROR (default: the first Debian mirror in this machine's apt sources),
 #            QEMU_DEB_VERSION (pin, e.g. 1:10.0.13+ds-0+deb13u1)
 #
@@ -19,26 +21,34 @@ set -euo pipefail
 
 force=false
 if [ "${1:-}" = "--force" ]; then force=true; shift; fi
+SERIES=${1:-}
+case $SERIES in
+  10.0) SUITES="trixie"; PIN_SUITE="" ;;
+  11.1) SUITES="trixie trixie-backports"; PIN_SUITE="trixie-backports" ;;
+  *) echo "usage: get-qemu.sh [--force] 10.0|11.1 [DEST]" >&2; exit 2 ;;
+esac
+shift
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 cache=${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/regshim}
-DEST=${1:-$cache/qemu-10.0}
-WANT_SERIES="QEMU emulator version 10.0."
+DEST=${1:-$cache/qemu-$SERIES}
+WANT_SERIES="QEMU emulator version $SERIES."
+me="get-qemu $SERIES"
 
 works() {
   [ -x "$1/qemu-system-aarch64" ] && "$1/qemu-system-aarch64" --version 2>/dev/null | grep -q "^$WANT_SERIES"
 }
 
 if ! $force && works "$DEST"; then
-  echo "get-qemu10: already present: $("$DEST/qemu-system-aarch64" --version | head -n1)" >&2
+  echo "$me: already present: $("$DEST/qemu-system-aarch64" --version | head -n1)" >&2
   echo "$DEST/qemu-system-aarch64"
   exit 0
 fi
 
 for tool in apt-get apt-cache dpkg-deb; do
-  command -v "$tool" >/dev/null || { echo "get-qemu10: needs $tool (a Debian-based host)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "$me: needs $tool (a Debian-based host)" >&2; exit 1; }
 done
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -r "$keyring" ] || { echo "get-qemu10: needs $keyring (package debian-archive-keyring)" >&2; exit 1; }
+[ -r "$keyring" ] || { echo "$me: needs $keyring (package debian-archive-keyring)" >&2; exit 1; }
 
 if [ -z "${MIRROR:-}" ]; then
   MIRROR=$(grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
@@ -48,7 +58,7 @@ if [ -z "${MIRROR:-}" ]; then
   MIRROR=$(grep -h -E '^deb ' /etc/apt/sources.list 2>/dev/null \
              | awk '{print $2}' | grep -v -- '-security' | head -n1 || true)
 fi
-[ -n "${MIRROR:-}" ] || { echo "get-qemu10: no Debian mirror in this machine's apt sources; set MIRROR" >&2; exit 1; }
+[ -n "${MIRROR:-}" ] || { echo "$me: no Debian mirror in this machine's apt sources; set MIRROR" >&2; exit 1; }
 
 mkdir -p "$(dirname "$DEST")"
 DEST=$(cd "$(dirname "$DEST")" && pwd)/$(basename "$DEST")
@@ -59,7 +69,8 @@ apt_dir=$stage/apt
 mkdir -p "$apt_dir"/etc/sources.list.d "$apt_dir"/etc/preferences.d "$apt_dir"/lists/partial \
          "$apt_dir"/cache/archives/partial "$apt_dir"/state "$stage"/debs "$stage"/root
 : > "$apt_dir"/state/status   # an empty dpkg status: apt resolves the full closure, not "what is installed"
-echo "deb [arch=amd64 signed-by=$keyring] $MIRROR trixie main" > "$apt_dir"/etc/sources.list
+for suite in $SUITES; do echo "deb [arch=amd64 signed-by=$keyring] $MIRROR $suite main"; done \
+  > "$apt_dir"/etc/sources.list
 cat > "$apt_dir"/apt.conf <<CONF
 Dir::Etc::SourceList "$apt_dir/etc/sources.list";
 Dir::Etc::SourceParts "$apt_dir/etc/sources.list.d";
@@ -75,9 +86,14 @@ APT::Architecture "amd64";
 APT::Architectures { "amd64"; };
 APT::Sandbox::User "root";
 CONF
+if [ -n "$PIN_SUITE" ]; then
+  # backports are never candidates by default: make them the default release, so QEMU and every library it was
+  # built against resolve to their backports versions where there are any
+  echo "APT::Default-Release \"$PIN_SUITE\";" >> "$apt_dir"/apt.conf
+fi
 export APT_CONFIG=$apt_dir/apt.conf
 
-echo "get-qemu10: reading trixie package lists from $MIRROR" >&2
+echo "$me: reading $SUITES package lists from $MIRROR" >&2
 apt-get -q -o Debug::NoLocking=1 update >&2
 
 # Depends/Pre-Depends closure of qemu-system-arm; only its shared-library packages are unpacked
@@ -110,14 +126,14 @@ ld=$root/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
 if "$ld" --library-path "$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu" --list \
      "$root"/usr/bin/qemu-system-aarch64 \
    | grep -v -e "=> $root/" -e 'linux-vdso' -e "^\s*$ld" -e '^\s*/lib64/ld-linux' >&2; then
-  echo "get-qemu10: libraries resolved outside $root (listed above)" >&2
+  echo "$me: libraries resolved outside $root (listed above)" >&2
   exit 1
 fi
-works "$stage" || { echo "get-qemu10: the unpacked binary does not report $WANT_SERIES" >&2; exit 1; }
+works "$stage" || { "$stage"/qemu-system-aarch64 --version >&2 || true; echo "$me: the unpacked binary does not report $WANT_SERIES" >&2; exit 1; }
 "$stage"/qemu-system-aarch64 --version | head -n1 > "$stage"/version.txt
 
 rm -rf "$DEST"
 mv "$stage" "$DEST"
 trap - EXIT
-echo "get-qemu10: $(cat "$DEST"/version.txt) (deb qemu-system-arm $(cat "$DEST"/deb-version.txt))" >&2
+echo "$me: $(cat "$DEST"/version.txt) (deb qemu-system-arm $(cat "$DEST"/deb-version.txt))" >&2
 echo "$DEST/qemu-system-aarch64"
