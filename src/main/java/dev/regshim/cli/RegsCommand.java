@@ -136,22 +136,24 @@ public final class RegsCommand implements Runnable {
     }
 
     @Command(name = "diff", mixinStandardHelpOptions = true,
-            description = "Compare two register lists and name every register on each side. Exit 1 when they differ.")
+            description = {"Compare two register lists and name every register on each side. Exit 1 when they differ.",
+                    "A and B: a register list file, a migration stream or libvirt save image, a profile JSON, or "
+                            + "kernel:VERSION[+feature...] (streams and profiles: vCPU 0's list)."})
     static final class Diff implements java.util.concurrent.Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "A")
-        Path a;
+        String a;
         @Parameters(index = "1", paramLabel = "B")
-        Path b;
+        String b;
         @Option(names = "--json", description = "JSON output")
         boolean json;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            RegSet left = RegListReader.read(a).ids();
-            RegSet right = RegListReader.read(b).ids();
+            RegSet left = ids(a);
+            RegSet right = ids(b);
             RegSetDiff d = left.diff(right);
             if (json) {
                 ObjectNode o = Json.object();
@@ -169,6 +171,10 @@ public final class RegsCommand implements Runnable {
                 }
             }
             return d.isEmpty() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+        }
+
+        private static RegSet ids(String spec) {
+            return dev.regshim.profile.ProfileSources.resolve(spec).vcpus().get(0).cpregs().idSet();
         }
 
         static void printSide(PrintWriter out, String title, RegSet set) {

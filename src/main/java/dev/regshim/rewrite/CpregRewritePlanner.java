@@ -82,7 +82,7 @@ public final class CpregRewritePlanner {
                             dropWhy(hidden, o.fake().contains(id)) + "; FORCED: value " + hex(v) + " is discarded", true));
                 } else {
                     refusals.add(new Refusal(instance, id, sv, dv, dropWhy(hidden, o.fake().contains(id)) + ", but its value " + hex(v)
-                            + " is not shown to be inert" + gateEvidence(id, src, currentEl)));
+                            + " is not shown to be inert" + gateEvidence(id, src, currentEl) + inertHint(id, v, inDst, o)));
                 }
                 continue;
             }
@@ -201,6 +201,20 @@ public final class CpregRewritePlanner {
     private static boolean runsAt(FeatureGates.Feature f, OptionalInt currentEl) {
         int level = FeatureGates.level(f);
         return level > 0 && currentEl.isPresent() && currentEl.getAsInt() >= level;
+    }
+
+    /**
+     * The way out a user can take with knowledge regshim lacks: a constant (ID) register a destination does not
+     * migrate is still presented to the guest by its CPU model (e.g. QEMU 11.1 TCG stopped listing
+     * ID_AA64ISAR0_EL1), and the same -cpu with the same properties presents the same value.
+     */
+    private static String inertHint(RegId id, long value, boolean inDst, Options o) {
+        String decl = "--inert " + RegCatalog.get().name(id) + "=" + hex(value);
+        if (!inDst && isConst(id, o.accel())) {
+            return "; a constant register the destination does not migrate: if its CPU model presents the same value "
+                    + "(same -cpu and properties), declare it with " + decl;
+        }
+        return "; if the guest cannot depend on it, declare it with " + decl;
     }
 
     private static String gateEvidence(RegId id, CpregArray src, OptionalInt currentEl) {

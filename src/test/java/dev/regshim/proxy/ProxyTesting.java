@@ -44,9 +44,10 @@ final class ProxyTesting {
         return ProfileSources.resolve(stream.toString());
     }
 
-    /** What {@code regshim rewrite --to DST} uses by default against a TCG destination. */
+    /** What {@code regshim rewrite --to DST} uses by default against a TCG destination ({@code --semantics auto}). */
     static RewriteOptions options(Profile destination, Policy policy) {
-        return new RewriteOptions(destination, LoadSettings.of(Semantics.QEMU_STOCK, Accel.TCG), policy, List.of());
+        Semantics s = Semantics.resolve(Semantics.AUTO, destination.provenance().qemuVersion());
+        return new RewriteOptions(destination, LoadSettings.of(s, Accel.TCG), policy, List.of());
     }
 
     static ProxyOptions proxyOptions(int destinationPort, RewriteOptions r) {

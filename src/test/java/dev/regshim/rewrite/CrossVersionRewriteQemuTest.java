@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -63,6 +64,7 @@ class CrossVersionRewriteQemuTest {
 
     QemuRig rig72;
     QemuRig rig10;
+    QemuRig rig11;
 
     @TempDir
     Path dir;
@@ -72,6 +74,43 @@ class CrossVersionRewriteQemuTest {
         rig72 = new QemuRig(QemuTestSupport.requireQemu(), shared);
         QemuBinary q10 = QemuTestSupport.requireQemu10();
         rig10 = new QemuRig(q10, shared);
+        rig11 = new QemuRig(QemuTestSupport.requireQemu11(), shared);
+    }
+
+    static final String ISAR0 = "ID_AA64ISAR0_EL1";
+
+    /**
+     * Forward to QEMU 11.1 with the source's machine type: 11.1 no longer lists ID_AA64ISAR0_EL1 under TCG, so every
+     * 10.0 stream fails on it. Its CPU model still presents the register, so for a CPU model whose value did not
+     * change, the user's declaration that the value is inert is what makes the rewrite lossless; without it the
+     * rewrite refuses and says so.
+     */
+    @ParameterizedTest(name = "10.0 -> 11.1, -cpu {0}")
+    @ValueSource(strings = {"cortex-a57", "a64fx"})
+    void savedByQemu10LoadsIntoQemu11OnceIsar0IsDeclaredInert(String cpu) {
+        Saved src = rig10.running(Config.of(cpu, "virt", cpu));
+        Config dst = Config.of(cpu + " (11.1, virt-10.0)", "virt-10.0", cpu);
+        Path template = rig11.template(dst);
+        assertThat(QemuRig.onlyIn(src.stream(), template)).containsExactly(ISAR0);
+        assertThat(QemuRig.onlyIn(template, src.stream())).isEmpty();
+        assertThat(constDiffers(QemuRig.cpregs(src.stream()), QemuRig.cpregs(template))).isEmpty();
+        rig11.assertUnmodifiedFailsAsPredicted(src, dst, "handle_cpreg_only_in_incoming_stream: system register "
+                + "0x1013c030 in the incoming stream but unknown on the destination: fail migration",
+                "--semantics", "qemu-11.1");
+
+        Path out = dir.resolve("to11.mig");
+        Cli strict = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
+        assertThat(strict.exit()).as(strict.all()).isEqualTo(1);
+        long isar0 = QemuRig.value(src.stream(), ISAR0);
+        String declaration = String.format("--inert %s=0x%016x", ISAR0, isar0);
+        assertThat(strict.out()).contains("REFUSED " + ISAR0).contains(declaration);
+        assertThat(out).doesNotExist();
+
+        Cli declared = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
+                "--inert", declaration.substring("--inert ".length()));
+        assertThat(declared.exit()).as(declared.all()).isZero();
+        assertThat(declared.out()).containsPattern("dropped +" + ISAR0 + " .*declared inert");
+        QemuRig.assertContinues(src, rig11.load(dst, out), false);
     }
 
     @ParameterizedTest(name = "7.2 -> 10.0, -cpu {0}")

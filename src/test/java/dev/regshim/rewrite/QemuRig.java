@@ -198,14 +198,17 @@ final class QemuRig {
      * Asserts that QEMU refuses the unmodified stream on {@code dst} and that {@code regshim check} predicted
      * exactly the first line QEMU printed (and that line is {@code expectedFirst}).
      */
-    void assertUnmodifiedFailsAsPredicted(Saved src, Config dst, String expectedFirst) {
+    void assertUnmodifiedFailsAsPredicted(Saved src, Config dst, String expectedFirst, String... checkArgs) {
         Loaded l = load(dst, src.stream());
         assertThat(l.loaded()).as("the unmodified stream must not load on " + dst).isFalse();
         assertThat(l.result().exitCode()).hasValue(1);
         List<String> lines = l.result().errorLines();
         assertThat(lines).isNotEmpty();
         assertThat(lines.get(0)).isEqualTo(expectedFirst);
-        Cli check = Cli.run("check", "--from", src.stream().toString(), "--to", template(dst).toString());
+        List<String> args = new java.util.ArrayList<>(List.of("check", "--from", src.stream().toString(), "--to",
+                template(dst).toString()));
+        args.addAll(List.of(checkArgs));
+        Cli check = Cli.run(args.toArray(new String[0]));
         assertThat(check.exit()).as(check.all()).isEqualTo(1);
         List<String> predicted = check.out().lines().map(String::strip)
                 .filter(s -> s.startsWith(QemuBinary.EXECUTABLE + ": ")).toList();
