@@ -118,6 +118,9 @@ public final class CpuLayout {
             new SubsectionSpec("cpu/thumb2ee", 1, List.of(
                     new FieldSpec("env.teecr", 4, 1),
                     new FieldSpec("env.teehbr", 4, 1)), IDSTR),
+            // the event register (QEMU 11.x), sent once a guest has set it, e.g. with SEVL (Linux spin loops)
+            new SubsectionSpec("cpu/event", 1, List.of(
+                    new FieldSpec("env.event_register", 1, 1)), IDSTR),
             // FEAT_FPMR (QEMU 11.x, -cpu max)
             new SubsectionSpec("cpu/fpmr", 1, List.of(
                     new FieldSpec("env.vfp.fpmr", 8, 1)), IDSTR));

@@ -129,6 +129,12 @@ class FixtureFactsTest {
             assertThat(a15.subsectionNames()).containsExactly("cpu/vfp", "cpu/thumb2ee", "cpu/irq-line-state",
                     "cpu/wfxt-timer");
             assertThat(a15.pc()).isZero();
+            CpuSection sevl = summary("qemu-11.1/sevl", ignoreVmdesc).cpus().get(0);
+            assertThat(sevl.pc()).isEqualTo(0x40080004L); // spinning after the SEVL
+            assertThat(sevl.subsectionNames()).containsExactly("cpu/vfp", "cpu/sve", "cpu/irq-line-state",
+                    "cpu/wfxt-timer", "cpu/event", "cpu/fpmr");
+            CpuSubsection event = sevl.subsections().get(4);
+            assertThat(event.fields()).singleElement().satisfies(f -> assertThat(f.value()).isEqualTo(1L));
         }
     }
 
