@@ -4,9 +4,11 @@
 # The guest is src/test/guest/memfill.S with MIB MiB of RAM, which fills everything above 2 MiB with non-zero,
 # per-page-distinct data. Each run starts a fresh source and destination, waits until the guest has filled its RAM,
 # then migrates it (return-path on, max-bandwidth BANDWIDTH) either
-#   direct: source -> destination with the source's own -cpu, or
+#   direct: source -> destination with the source's own -cpu,
+#   relay:  source -> `regshim bench relay` -> destination with the source's own -cpu (a raw user-space socket copy:
+#           the least any relay costs, the floor under the proxy), or
 #   proxy:  source -> `regshim proxy` -> destination with DST_CPU (the proxy rewrites the cpu section),
-# alternating direct/proxy RUNS times. The wall time of a run is from `migrate` to query-migrate "completed" on the
+# alternating direct/relay/proxy RUNS times. The wall time of a run is from `migrate` to query-migrate "completed" on the
 # source (polled every 20 ms); QEMU's own total-time is printed too. The destination runs with -mem-prealloc: on a VM
 # host the first touch of 1.2 GB of fresh guest RAM costs 0.3-3 s of page faults that vary from run to run and would
 # swamp the comparison (both modes pay it the same way). The proxy runs as the real CLI
@@ -98,6 +100,14 @@ run_once() {  # MODE N -> prints "MODE wall_ms qemu_total_ms rss_kib"
     pids+=("$proxy_pid")
     for _ in $(seq 1 400); do grep -q "listening on" "$work/proxy.$n.err" && break; sleep 0.05; done
     target=$pport
+  elif [ "$mode" = relay ]; then
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%U %S %M" -o "$rss" java $java_opts -jar "$jar" bench relay --listen "127.0.0.1:$pport" \
+      --to "127.0.0.1:$dport" >"$work/relay.$n.out" 2>"$work/relay.$n.err" &
+    proxy_pid=$!
+    pids+=("$proxy_pid")
+    for _ in $(seq 1 400); do grep -q "listening on" "$work/relay.$n.err" && break; sleep 0.05; done
+    target=$pport
   fi
   local t0 t1 status info
   t0=$(now_ms)
@@ -112,7 +122,7 @@ run_once() {  # MODE N -> prints "MODE wall_ms qemu_total_ms rss_kib"
   [ "$status" = completed ] || { echo "$mode run $n: migration $status" >&2; cat "$work/proxy.$n.err" >&2 2>/dev/null; exit 1; }
   local total; total=$(echo "$info" | json_field total-time)
   if [ -n "$proxy_pid" ]; then
-    wait "$proxy_pid" || { echo "proxy failed" >&2; cat "$work/proxy.$n.err" >&2; exit 1; }
+    wait "$proxy_pid" || { echo "$mode failed" >&2; cat "$work/$mode.$n.err" >&2; exit 1; }
   fi
   kill -9 "$src_pid" "$dst_pid" 2>/dev/null || true
   wait "$src_pid" "$dst_pid" 2>/dev/null || true
@@ -129,6 +139,7 @@ echo "guest: memfill, $mib MiB (non-zero from 2 MiB up), $([ "${STOPPED:-0}" = 1
   "regshim proxy -> $dst_cpu; JVM: $java_opts"
 for i in $(seq 1 "$runs"); do
   run_once direct "d$i" | tee -a "$work/results"
+  run_once relay "r$i" | tee -a "$work/results"
   run_once proxy "p$i" | tee -a "$work/results"
 done
 last_json=$(ls "$work"/proxy.p*.json | tail -1)
@@ -138,11 +149,16 @@ awk '
   function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   $1 == "direct" { dw[++nd] = $2; dt[nd] = $3 }
+  $1 == "relay"  { rw[++nr] = $2; rt[nr] = $3; rc[nr] = $4 + $5 }
   $1 == "proxy"  { pw[++np] = $2; pt[np] = $3; pc[np] = $4 + $5; if ($6 > rss) rss = $6 }
   END {
     printf "direct  median wall %7.0f ms   QEMU total-time %7.0f ms   (%d runs)\n", median(dw, nd), median(dt, nd), nd
+    printf "relay   median wall %7.0f ms   QEMU total-time %7.0f ms   (%d runs)\n", median(rw, nr), median(rt, nr), nr
     printf "proxy   median wall %7.0f ms   QEMU total-time %7.0f ms   (%d runs)\n", median(pw, np), median(pt, np), np
     printf "ratio   %.3f (proxy / direct, wall)   %.3f (QEMU total-time)\n", median(pw, np) / median(dw, nd), median(pt, np) / median(dt, nd)
+    printf "ratio   %.3f (relay / direct, wall): what any user-space relay costs here\n", median(rw, nr) / median(dw, nd)
+    printf "ratio   %.3f (proxy / relay, wall): what the proxy costs beyond a raw socket copy\n", median(pw, np) / median(rw, nr)
+    printf "relay CPU       %.2f s user+sys per run (median, JVM start-up included)\n", median(rc, nr)
     printf "proxy CPU       %.2f s user+sys per run (median, JVM start-up included)\n", median(pc, np)
     printf "proxy peak RSS  %d KiB (%.1f MiB, max over the proxy runs)\n", rss, rss / 1024
   }' "$work/results"

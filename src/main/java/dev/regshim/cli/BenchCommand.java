@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 /** {@code regshim bench}: performance against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks against a baseline measured in the same run.",
-        subcommands = {BenchCommand.Inspect.class, BenchCommand.Rewrite.class, BenchCommand.Plan.class})
+        subcommands = {BenchCommand.Inspect.class, BenchCommand.Rewrite.class, BenchCommand.Plan.class,
+                BenchCommand.Relay.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -203,6 +204,39 @@ public final class BenchCommand implements Runnable {
             out.printf("peak RSS    %,d KiB (VmHWM of this JVM, max heap %,d MiB)%n", r.vmHwmKb(),
                     Runtime.getRuntime().maxMemory() >> 20);
             r.last().checks().forEach(c -> out.println("verified    " + c));
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "relay", mixinStandardHelpOptions = true,
+            description = {"The proxy benchmark's baseline (scripts/bench-proxy.sh): relays one TCP connection from "
+                    + "--listen to --to and back, without parsing or checking anything, then prints the bytes each "
+                    + "way and the time. Not for migrating guests: use 'regshim proxy'."})
+    static final class Relay implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--listen", required = true, paramLabel = "ADDR:PORT", description = "where the source connects")
+        String listen;
+
+        @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "the destination")
+        String to;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            dev.regshim.proxy.RawRelay.Result r;
+            try {
+                r = dev.regshim.proxy.RawRelay.relayOnce(dev.regshim.proxy.HostPort.parse(listen),
+                        dev.regshim.proxy.HostPort.parse(to), line -> {
+                            err.println("regshim bench relay: " + line);
+                            err.flush();
+                        });
+            } catch (IOException e) {
+                throw new RegshimException("relay failed: " + e.getMessage());
+            }
+            spec.commandLine().getOut().printf("relayed %,d bytes forward, %,d back in %.1f ms%n", r.forwarded(),
+                    r.returned(), r.nanos() / 1e6);
             return Main.EXIT_OK;
         }
     }
