@@ -2,6 +2,8 @@ package dev.regshim.proxy;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import dev.regshim.stream.ByteBufferSink;
+
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
@@ -13,7 +15,7 @@ import java.util.function.BooleanSupplier;
  * (bounded) until the audit has verified it, so a destination never receives a cpu section that failed a check, nor
  * the EOF that would let it finish loading.
  */
-final class DestinationOutput extends OutputStream {
+final class DestinationOutput extends OutputStream implements ByteBufferSink {
 
     /**
      * Socket writes go through one direct buffer (no per-write temporary buffers in the JDK), written when full or
@@ -69,6 +71,35 @@ final class DestinationOutput extends OutputStream {
             if (now < len) {
                 holding = true;
                 hold(b, off + now, len - now);
+            }
+        }
+        if (!released && audit.complete()) {
+            release();
+        }
+    }
+
+    /**
+     * RAM page data straight from the input buffer: audited and appended to the socket buffer without a heap copy.
+     * Anything at or past the hold point takes the copying path, which knows how to hold.
+     */
+    @Override
+    public void write(ByteBuffer data) {
+        int len = data.remaining();
+        if (holding || (!released && offset + len > audit.holdFrom())) {
+            byte[] copy = new byte[len];
+            data.get(copy);
+            write(copy, 0, len);
+            return;
+        }
+        audit.feed(data.duplicate());
+        offset += len;
+        while (data.hasRemaining()) {
+            int n = Math.min(data.remaining(), direct.remaining());
+            direct.put(direct.position(), data, data.position(), n);
+            direct.position(direct.position() + n);
+            data.position(data.position() + n);
+            if (!direct.hasRemaining()) {
+                drain();
             }
         }
         if (!released && audit.complete()) {

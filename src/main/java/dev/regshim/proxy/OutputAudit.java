@@ -18,6 +18,7 @@ import dev.regshim.stream.VmCommand;
 import dev.regshim.stream.Vmdesc;
 import dev.regshim.stream.WireFormat;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +63,14 @@ final class OutputAudit implements StreamVisitor {
     void feed(byte[] b, int off, int len) {
         try {
             decoder.feed(b, off, len);
+        } catch (RegshimException e) {
+            throw asFailure(e);
+        }
+    }
+
+    void feed(ByteBuffer data) {
+        try {
+            decoder.feed(data);
         } catch (RegshimException e) {
             throw asFailure(e);
         }

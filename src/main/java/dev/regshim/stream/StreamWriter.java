@@ -20,8 +20,14 @@ public final class StreamWriter implements StreamVisitor {
     private int len;
     private long written;
 
+    /** Page data at least this long goes straight to a {@link ByteBufferSink} output. */
+    private static final int PASS_THROUGH_BYTES = 1024;
+
+    private final ByteBufferSink sink;
+
     public StreamWriter(OutputStream out) {
         this.out = out;
+        this.sink = out instanceof ByteBufferSink s ? s : null;
     }
 
     /** Bytes written so far (including what is still buffered). */
@@ -192,7 +198,18 @@ public final class StreamWriter implements StreamVisitor {
 
     @Override
     public void ramPageData(ByteBuffer data) {
-        bytes(data);
+        int n = data.remaining();
+        if (sink == null || n < PASS_THROUGH_BYTES) {
+            bytes(data);
+            return;
+        }
+        try {
+            drain();
+            sink.write(data.duplicate());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        written += n;
     }
 
     @Override
