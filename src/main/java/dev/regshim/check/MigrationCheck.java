@@ -115,13 +115,24 @@ public final class MigrationCheck {
                     fail(Stage.RAM, QemuMessages.unknownRamBlockLines(dialect, b.name()));
                     return;
                 }
-                if (size != b.size()) {
+                if (size != b.size() && resizable(b.name())) {
                     notes.add(String.format("RAM block %s is 0x%x bytes in the stream and 0x%x on the destination: "
-                            + "QEMU resizes resizable blocks and fails for the others", b.name(), b.size(), size));
+                            + "QEMU resizes it (a firmware blob; it fails only beyond the block's maximum size, "
+                            + "which a profile does not record)", b.name(), b.size(), size));
+                    continue;
+                }
+                if (size != b.size()) {
+                    notes.add(String.format("RAM block %s is 0x%x bytes in the stream and 0x%x on the destination, "
+                            + "and QEMU cannot resize it", b.name(), b.size(), size));
                     fail(Stage.RAM, QemuMessages.ramSizeMismatchLines(dialect, b.name(), b.size(), size));
                     return;
                 }
             }
+        }
+
+        /** fw_cfg blobs (ACPI tables, table loader, RSDP) are resizable RAM blocks; guest RAM and flash are not. */
+        private static boolean resizable(String block) {
+            return block.startsWith("/rom@");
         }
 
         private void walkSections() {

@@ -67,8 +67,9 @@ public final class QemuMessages {
         return "Unknown ramblock \"" + name + "\", cannot accept migration";
     }
 
-    public static String ramLengthMismatch(String name, long in, long local) {
-        return String.format("Length mismatch: %s: 0x%x in != 0x%x: %s", name, in, local, EINVAL);
+    /** A RAM block that cannot be resized (guest RAM, flash) arrives with another length: incoming, then local. */
+    public static String ramSizeMismatch(String name, long in, long local) {
+        return String.format("Size mismatch: %s: 0x%x != 0x%x: %s", name, in, local, EINVAL);
     }
 
     public static String unknownSection(String idstr, int instance) {
@@ -116,10 +117,9 @@ public final class QemuMessages {
 
     public static List<String> ramSizeMismatchLines(Dialect d, String name, long in, long local) {
         if (d == Dialect.CHAINED) {
-            return List.of(String.format("Size mismatch: %s: 0x%x != 0x%x: %s", name, in, local, EINVAL),
-                    ramFailedChained());
+            return List.of(ramSizeMismatch(name, in, local), ramFailedChained());
         }
-        return List.of(ramLengthMismatch(name, in, local), errorLoadingDevice(0, "ram"), loadFailed(EINVAL));
+        return List.of(ramSizeMismatch(name, in, local), errorLoadingDevice(0, "ram"), loadFailed(EINVAL));
     }
 
     private static String ramFailedChained() {

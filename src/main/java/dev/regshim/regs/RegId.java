@@ -265,13 +265,19 @@ public record RegId(long value) implements Comparable<RegId> {
     public int qemuCpregKey() {
         int key = (int) value;
         if (arch() == ARCH_ARM64) {
-            return key | 0x1000_0000;
+            return key | CPREG_AA64_FLAG;
         }
         if (isCp64()) {
-            key |= 1 << 15;
+            key |= CPREG_CP64_FLAG;
         }
-        return key;
+        // QEMU marks every AArch32 entry it reads non-secure, whatever bank the ID names
+        return key | CPREG_NS_FLAG;
     }
+
+    /** QEMU's cpreg key flags ({@code CP_REG_AA64_MASK}, the 64-bit coprocessor bit, {@code CP_REG_NS_MASK}). */
+    private static final int CPREG_AA64_FLAG = 0x1000_0000;
+    private static final int CPREG_CP64_FLAG = 1 << 15;
+    private static final int CPREG_NS_FLAG = 1 << 29;
 
     public String hex() {
         return String.format("0x%016x", value);

@@ -92,7 +92,7 @@ public final class CpregRewritePlanner {
                 }
                 if (dv.isPresent()) {
                     long d = dv.getAsLong();
-                    if (isConst(id, o.accel())) {
+                    if (isConst(id, o.accel()) && TcgConstRegisters.isFeatureId(id)) {
                         IdChangeJudge.Judgement j = o.judge().judge(id, 0L, d);
                         if (!j.safe() && o.policy() != Policy.FORCE) {
                             refusals.add(new Refusal(instance, id, OptionalLong.empty(), dv,
@@ -102,6 +102,10 @@ public final class CpregRewritePlanner {
                         }
                         changes.add(new RegisterChange(RegisterChange.Kind.ADDED, id, OptionalLong.empty(), dv,
                                 "only the destination has it: its constant value (" + j.summary() + ")", !j.safe()));
+                    } else if (isConst(id, o.accel())) {
+                        changes.add(new RegisterChange(RegisterChange.Kind.ADDED, id, OptionalLong.empty(), dv,
+                                "only the destination has it: its constant value (not a feature ID register: the "
+                                        + "source's CPU model does not have the register at all)", false));
                     } else {
                         changes.add(new RegisterChange(RegisterChange.Kind.ADDED, id, OptionalLong.empty(), dv,
                                 "only the destination has it: its own reset value, as the destination would keep it", false));

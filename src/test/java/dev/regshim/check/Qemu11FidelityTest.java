@@ -140,4 +140,38 @@ class Qemu11FidelityTest {
         }
         assertThat(mismatches).isEmpty();
     }
+
+    /** The random sample of {@link QemuFidelityTest}, on QEMU 11.1, every line compared. */
+    @Test
+    void randomConfigurationPairsMatchLineForLine() {
+        long seed = Long.getLong("regshim.fidelity.seed", System.nanoTime());
+        int count = Math.max(2, QemuFidelityTest.randomCount() - 1);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        List<Path> files = new ArrayList<>();
+        List<Profile> profiles = new ArrayList<>();
+        List<List<String>> configs = QemuFidelityTest.drawConfigurations(r, count, (c, i) -> {
+            Path f = dir.resolve("random11-" + seed + "-" + i + ".mig");
+            try {
+                Qemu10FidelityTest.save(qemu11, c, f);
+            } catch (dev.regshim.qemu.QemuException e) {
+                return false;
+            }
+            files.add(f);
+            profiles.add(ProfileSources.resolve(f.toString()));
+            return true;
+        });
+        assertThat(configs).as("seed %d: valid random configurations", seed).hasSize(count);
+        List<String> mismatches = new ArrayList<>();
+        for (int s = 0; s < configs.size(); s++) {
+            for (int d = 0; d < configs.size(); d++) {
+                IncomingResult real = Qemu10FidelityTest.load(qemu11, configs.get(d), files.get(s));
+                String m = compare(configs.get(s) + " -> " + configs.get(d), real,
+                        predict(profiles.get(s), profiles.get(d)));
+                if (m != null) {
+                    mismatches.add(m);
+                }
+            }
+        }
+        assertThat(mismatches).as("seed %d (rerun with -Dregshim.fidelity.seed=%d)", seed, seed).isEmpty();
+    }
 }

@@ -93,7 +93,10 @@ class QemuFidelityTest {
 
     static void save(List<String> config, Path file) {
         List<String> args = new ArrayList<>(config);
-        args.addAll(List.of("-m", "64", "-S"));
+        if (!args.contains("-m")) {
+            args.addAll(List.of("-m", "64"));
+        }
+        args.add("-S");
         try (QemuProcess p = QemuProcess.builder(qemu).args(args).start()) {
             assertThat(p.migrateToFile(file).status()).isEqualTo("completed");
         }
@@ -101,7 +104,10 @@ class QemuFidelityTest {
 
     static IncomingResult load(List<String> config, Path stream) {
         List<String> args = new ArrayList<>(config);
-        args.addAll(List.of("-m", "64", "-S"));
+        if (!args.contains("-m")) {
+            args.addAll(List.of("-m", "64"));
+        }
+        args.add("-S");
         try (QemuProcess p = QemuProcess.builder(qemu).args(args).incomingDefer().start()) {
             p.migrateIncomingFromFile(stream);
             return p.waitForIncomingResult(LOAD_TIMEOUT);
@@ -257,33 +263,59 @@ class QemuFidelityTest {
         }
     }
 
+    /** CPU models and options the random sample draws from (every one starts on QEMU 7.2 and 11.1 with -M virt). */
+    static final String[] RANDOM_CPUS = {"max", "cortex-a35", "cortex-a53", "cortex-a55", "cortex-a57", "cortex-a72",
+        "cortex-a76", "cortex-a710", "neoverse-n1", "neoverse-n2", "neoverse-v1", "a64fx", "max,pauth=off",
+        "max,sve=off", "max,pauth-impdef=on", "max,sve128=on", "max,sve=off,pauth=off", "max,pmu=off",
+        "cortex-a57,pmu=off", "max,sme=off", "max,lpa2=off", "cortex-a15", "cortex-a7"};
+    static final String[] RANDOM_MACHINES = {"virt", "virt", "virt", "virt,virtualization=on", "virt,mte=on",
+        "virt,gic-version=3", "virt,secure=on", "virt,gic-version=3,its=off", "virt,highmem=off"};
+    static final String[] RANDOM_SMP = {"1", "1", "2"};
+    static final String[] RANDOM_MEMORY = {"64", "64", "64", "128"};
+
+    /** How many random configurations a run draws ({@code -Dregshim.fidelity.count}, default 6: 36 loads). */
+    static int randomCount() {
+        return Integer.getInteger("regshim.fidelity.count", 6);
+    }
+
+    /**
+     * Draws {@code count} configurations QEMU accepts, saving a stream of each with {@code save}; combinations QEMU
+     * refuses to start (e.g. mte=on with a CPU without MTE, an AArch32 CPU with virtualization=on) are drawn again.
+     */
+    static List<List<String>> drawConfigurations(SplittableRandom r, int count, java.util.function.BiPredicate<List<String>, Integer> save) {
+        List<List<String>> configs = new ArrayList<>();
+        int attempts = 0;
+        while (configs.size() < count && attempts++ < count * 10) {
+            List<String> c = List.of("-M", RANDOM_MACHINES[r.nextInt(RANDOM_MACHINES.length)],
+                    "-cpu", RANDOM_CPUS[r.nextInt(RANDOM_CPUS.length)],
+                    "-smp", RANDOM_SMP[r.nextInt(RANDOM_SMP.length)],
+                    "-m", RANDOM_MEMORY[r.nextInt(RANDOM_MEMORY.length)]);
+            if (save.test(c, configs.size())) {
+                configs.add(c);
+            }
+        }
+        return configs;
+    }
+
     /** Configurations no test names: a seeded sample of CPU models and options, checked the same way. */
     @Test
     void randomConfigurationPairsMatch() {
         long seed = Long.getLong("regshim.fidelity.seed", System.nanoTime());
         SplittableRandom r = new SplittableRandom(seed);
-        String[] cpus = {"max", "cortex-a35", "cortex-a53", "cortex-a57", "cortex-a72", "cortex-a76", "neoverse-n1", "a64fx",
-            "max,pauth=off", "max,sve=off", "max,pauth-impdef=on", "max,sve128=on", "max,sve=off,pauth=off"};
-        String[] machines = {"virt", "virt", "virt", "virt,virtualization=on", "virt,mte=on", "virt,gic-version=3"};
-        String[] smp = {"1", "1", "2"};
-        List<List<String>> configs = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         List<Profile> profiles = new ArrayList<>();
-        int attempts = 0;
-        while (configs.size() < 6 && attempts++ < 60) {
-            List<String> c = List.of("-M", machines[r.nextInt(machines.length)], "-cpu", cpus[r.nextInt(cpus.length)],
-                    "-smp", smp[r.nextInt(smp.length)]);
-            Path f = dir.resolve("random-" + seed + "-" + configs.size() + ".mig");
+        List<List<String>> configs = drawConfigurations(r, randomCount(), (c, i) -> {
+            Path f = dir.resolve("random-" + seed + "-" + i + ".mig");
             try {
                 save(c, f);
             } catch (dev.regshim.qemu.QemuException e) {
-                continue; // a combination QEMU refuses to start (e.g. mte=on with a CPU without MTE): draw again
+                return false;
             }
-            configs.add(c);
             files.add(f);
             profiles.add(ProfileSources.resolve(f.toString()));
-        }
-        assertThat(configs).as("seed %d: valid random configurations", seed).hasSize(6);
+            return true;
+        });
+        assertThat(configs).as("seed %d: valid random configurations", seed).hasSize(randomCount());
         List<String> mismatches = new ArrayList<>();
         for (int s = 0; s < configs.size(); s++) {
             for (int d = 0; d < configs.size(); d++) {
