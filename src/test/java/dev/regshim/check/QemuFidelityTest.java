@@ -18,6 +18,7 @@ import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.StreamTransformer;
 import dev.regshim.testing.QemuTestSupport;
+import dev.regshim.testing.RandomConfigs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -263,38 +264,13 @@ class QemuFidelityTest {
         }
     }
 
-    /** CPU models and options the random sample draws from (every one starts on QEMU 7.2 and 11.1 with -M virt). */
-    static final String[] RANDOM_CPUS = {"max", "cortex-a35", "cortex-a53", "cortex-a55", "cortex-a57", "cortex-a72",
-        "cortex-a76", "cortex-a710", "neoverse-n1", "neoverse-n2", "neoverse-v1", "a64fx", "max,pauth=off",
-        "max,sve=off", "max,pauth-impdef=on", "max,sve128=on", "max,sve=off,pauth=off", "max,pmu=off",
-        "cortex-a57,pmu=off", "max,sme=off", "max,lpa2=off", "cortex-a15", "cortex-a7"};
-    static final String[] RANDOM_MACHINES = {"virt", "virt", "virt", "virt,virtualization=on", "virt,mte=on",
-        "virt,gic-version=3", "virt,secure=on", "virt,gic-version=3,its=off", "virt,highmem=off"};
-    static final String[] RANDOM_SMP = {"1", "1", "2"};
-    static final String[] RANDOM_MEMORY = {"64", "64", "64", "128"};
-
-    /** How many random configurations a run draws ({@code -Dregshim.fidelity.count}, default 6: 36 loads). */
     static int randomCount() {
-        return Integer.getInteger("regshim.fidelity.count", 6);
+        return RandomConfigs.count();
     }
 
-    /**
-     * Draws {@code count} configurations QEMU accepts, saving a stream of each with {@code save}; combinations QEMU
-     * refuses to start (e.g. mte=on with a CPU without MTE, an AArch32 CPU with virtualization=on) are drawn again.
-     */
-    static List<List<String>> drawConfigurations(SplittableRandom r, int count, java.util.function.BiPredicate<List<String>, Integer> save) {
-        List<List<String>> configs = new ArrayList<>();
-        int attempts = 0;
-        while (configs.size() < count && attempts++ < count * 10) {
-            List<String> c = List.of("-M", RANDOM_MACHINES[r.nextInt(RANDOM_MACHINES.length)],
-                    "-cpu", RANDOM_CPUS[r.nextInt(RANDOM_CPUS.length)],
-                    "-smp", RANDOM_SMP[r.nextInt(RANDOM_SMP.length)],
-                    "-m", RANDOM_MEMORY[r.nextInt(RANDOM_MEMORY.length)]);
-            if (save.test(c, configs.size())) {
-                configs.add(c);
-            }
-        }
-        return configs;
+    static List<List<String>> drawConfigurations(SplittableRandom r, int count,
+                                                 java.util.function.BiPredicate<List<String>, Integer> save) {
+        return RandomConfigs.draw(r, count, save);
     }
 
     /** Configurations no test names: a seeded sample of CPU models and options, checked the same way. */

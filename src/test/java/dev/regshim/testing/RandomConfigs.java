@@ -1,0 +1,50 @@
+package dev.regshim.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The seeded sample of QEMU configurations the random fidelity and rewrite tests draw from: configurations no test
+ * names, so that the model and the rewriter are checked beyond the cases they were built on.
+ */
+public final class RandomConfigs {
+
+    private RandomConfigs() {
+    }
+
+    /** CPU models and options the random sample draws from (every one starts on QEMU 7.2 and 11.1 with -M virt). */
+    public static final String[] CPUS = {"max", "cortex-a35", "cortex-a53", "cortex-a55", "cortex-a57", "cortex-a72",
+        "cortex-a76", "cortex-a710", "neoverse-n1", "neoverse-n2", "neoverse-v1", "a64fx", "max,pauth=off",
+        "max,sve=off", "max,pauth-impdef=on", "max,sve128=on", "max,sve=off,pauth=off", "max,pmu=off",
+        "cortex-a57,pmu=off", "max,sme=off", "max,lpa2=off", "cortex-a15", "cortex-a7"};
+    public static final String[] MACHINES = {"virt", "virt", "virt", "virt,virtualization=on", "virt,mte=on",
+        "virt,gic-version=3", "virt,secure=on", "virt,gic-version=3,its=off", "virt,highmem=off"};
+    public static final String[] SMP = {"1", "1", "2"};
+    public static final String[] MEMORY = {"64", "64", "64", "128"};
+
+    /** How many random configurations a run draws ({@code -Dregshim.fidelity.count}, default 6: 36 loads). */
+    public static int count() {
+        return Integer.getInteger("regshim.fidelity.count", 6);
+    }
+
+    /**
+     * Draws {@code count} configurations QEMU accepts, saving a stream of each with {@code save}; combinations QEMU
+     * refuses to start (e.g. mte=on with a CPU without MTE, an AArch32 CPU with virtualization=on) are drawn again.
+     */
+    public static List<List<String>> draw(SplittableRandom r, int count, java.util.function.BiPredicate<List<String>, Integer> save) {
+        List<List<String>> configs = new ArrayList<>();
+        int attempts = 0;
+        while (configs.size() < count && attempts++ < count * 10) {
+            List<String> c = List.of("-M", MACHINES[r.nextInt(MACHINES.length)],
+                    "-cpu", CPUS[r.nextInt(CPUS.length)],
+                    "-smp", SMP[r.nextInt(SMP.length)],
+                    "-m", MEMORY[r.nextInt(MEMORY.length)]);
+            if (save.test(c, configs.size())) {
+                configs.add(c);
+            }
+        }
+        return configs;
+    }
+
+}
