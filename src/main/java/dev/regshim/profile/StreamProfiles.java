@@ -53,11 +53,29 @@ public final class StreamProfiles {
         for (com.fasterxml.jackson.databind.JsonNode d : s.vmdesc().tree().path("devices")) {
             long bytes = 0;
             for (com.fasterxml.jackson.databind.JsonNode f : d.path("fields")) {
-                bytes += f.path("size").asLong() * Math.max(1, f.path("array_len").asLong(1));
+                bytes += staticBytes(f);
             }
             out.put(d.path("name").asText() + "#" + d.path("instance_id").asInt(), "main fields " + bytes + " bytes");
         }
         return out;
+    }
+
+    /**
+     * A field's wire size without the subsections nested in it: a struct's recorded size includes the subsections
+     * its element happened to send (GICv3's per-vCPU interface sends "nmi" only for CPUs with FEAT_NMI), which a
+     * loading QEMU accepts whatever its own layout; only the fixed part must agree.
+     */
+    private static long staticBytes(com.fasterxml.jackson.databind.JsonNode f) {
+        long count = Math.max(1, f.path("array_len").asLong(1));
+        com.fasterxml.jackson.databind.JsonNode struct = f.get("struct");
+        if (struct == null) {
+            return f.path("size").asLong() * count;
+        }
+        long bytes = 0;
+        for (com.fasterxml.jackson.databind.JsonNode inner : struct.path("fields")) {
+            bytes += staticBytes(inner);
+        }
+        return bytes * count;
     }
 
     /**

@@ -156,6 +156,7 @@ class Qemu11FidelityTest {
             } catch (dev.regshim.qemu.QemuException e) {
                 return false;
             }
+            dev.regshim.stream.WalkAgreement.assertWalksAgree(f);
             files.add(f);
             profiles.add(ProfileSources.resolve(f.toString()));
             return true;

@@ -287,6 +287,7 @@ class QemuFidelityTest {
             } catch (dev.regshim.qemu.QemuException e) {
                 return false;
             }
+            dev.regshim.stream.WalkAgreement.assertWalksAgree(f); // inspect reads it the same with or without vmdesc
             files.add(f);
             profiles.add(ProfileSources.resolve(f.toString()));
             return true;
