@@ -178,11 +178,14 @@ final class DestinationOutput extends OutputStream implements ByteBufferSink {
         }
     }
 
-    /** The destination went away: how much it had, and whether it had the whole stream. */
+    /**
+     * The destination went away: how much had been written to it (what it read of that the proxy cannot know: the
+     * kernel's socket buffers hold megabytes), and whether that was the whole stream.
+     */
     static ProxyException gone(String what, long sent, boolean hadWholeStream) {
-        return new ProxyException(Fault.DESTINATION, what + " after receiving " + sent + " bytes"
-                + (hadWholeStream ? ": it failed to load the stream" : ", before the stream was complete: it rejected "
-                + "the stream, failed or was stopped"));
+        return new ProxyException(Fault.DESTINATION, what + " after " + sent + " bytes were written to it"
+                + (hadWholeStream ? ", the whole stream: it failed to load it or went away" : ", before the stream "
+                + "was complete: it rejected the stream, failed or was stopped"));
     }
 
     /** True once the verified tail has been handed to the output (it may still be on its way). */

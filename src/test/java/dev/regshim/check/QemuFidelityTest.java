@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("qemu")
 class QemuFidelityTest {
 
-    /** name → machine options and -cpu; -m 64 everywhere so RAM blocks agree unless a feature adds one. */
+    /** name → machine options and -cpu; -m 64 unless the entry says otherwise. */
     static final Map<String, List<String>> CONFIGS = new LinkedHashMap<>();
 
     static {
@@ -70,6 +70,10 @@ class QemuFidelityTest {
         CONFIGS.put("gic3", List.of("-M", "virt,gic-version=3", "-cpu", "max"));
         // GICv3 keeps one redistributor per vCPU: same device version, different layout (found by the random test)
         CONFIGS.put("gic3-smp2", List.of("-M", "virt,gic-version=3", "-cpu", "max", "-smp", "2"));
+        // found by the random sample: guest RAM cannot be resized ("Size mismatch"); cortex-a7 with and without EL2
+        CONFIGS.put("m128", List.of("-M", "virt", "-cpu", "max", "-m", "128"));
+        CONFIGS.put("a7", List.of("-M", "virt", "-cpu", "cortex-a7"));
+        CONFIGS.put("a7-el2", List.of("-M", "virt,virtualization=on", "-cpu", "cortex-a7"));
     }
 
     static final Duration LOAD_TIMEOUT = Duration.ofSeconds(20);
@@ -127,7 +131,7 @@ class QemuFidelityTest {
     @Test
     void everyPairMatchesQemusVerdictAndFirstErrorLine() {
         List<String> mismatches = new ArrayList<>();
-        int loads = 0;
+        List<String> crossLoads = new ArrayList<>();
         int pairs = 0;
         for (String s : CONFIGS.keySet()) {
             for (String d : CONFIGS.keySet()) {
@@ -135,7 +139,11 @@ class QemuFidelityTest {
                 String expected = firstError(real);
                 String predicted = predict(PROFILES.get(s), PROFILES.get(d));
                 pairs++;
-                loads += real.loaded() ? 1 : 0;
+                if (real.loaded() && !s.equals(d)) {
+                    crossLoads.add(s + " -> " + d);
+                } else if (!real.loaded() && s.equals(d)) {
+                    mismatches.add(s + " does not load into itself: " + real.summary());
+                }
                 if (!java.util.Objects.equals(expected, predicted)) {
                     mismatches.add(s + " -> " + d + ": QEMU " + real.summary() + " | model " + predicted);
                 }
@@ -143,7 +151,10 @@ class QemuFidelityTest {
         }
         assertThat(mismatches).as("pairs where the model disagrees with QEMU").isEmpty();
         assertThat(pairs).isEqualTo(CONFIGS.size() * CONFIGS.size());
-        assertThat(loads).as("only identical configurations load unmodified").isEqualTo(CONFIGS.size());
+        // every configuration loads into itself; of the others only a stream whose registers the destination all has
+        // with equal constants, the rest keeping their values: cortex-a7 into cortex-a7 with EL2 (7.2 lists no
+        // RMR_EL2 for it; 11.1 does, a constant 1 the stream lacks, and fails: see Qemu11FidelityTest)
+        assertThat(crossLoads).as("different configurations that load unmodified").containsExactly("a7 -> a7-el2");
     }
 
     /** A synthetic variant of the max stream: the model's verdict and first line must match QEMU's. */

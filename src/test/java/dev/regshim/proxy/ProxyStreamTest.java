@@ -289,8 +289,10 @@ class ProxyStreamTest {
             new FakePeers.Source(proxy.port(), stream("gen-max_nopauth"), 1 << 10, 1, false);
             SessionResult r = proxy.single(SECONDS);
             assertThat(r.fault()).isEqualTo(Fault.DESTINATION);
-            assertThat(r.reason()).matches("the destination (closed the connection|connection failed).*before the "
-                    + "stream was complete: it rejected the stream, failed or was stopped");
+            // how far the proxy got before the reset depends on the kernel's socket buffers, not on the destination
+            assertThat(r.reason()).matches("the destination (closed the connection|connection failed).* after \\d+ "
+                    + "bytes were written to it, (before the stream was complete: it rejected the stream, failed or "
+                    + "was stopped|the whole stream: it failed to load it or went away)");
         }
     }
 
