@@ -11,6 +11,7 @@ import dev.regshim.qemu.QemuBinary;
 import dev.regshim.stream.StreamTransformer;
 import dev.regshim.stream.TransformResult;
 import dev.regshim.testing.QemuTestSupport;
+import dev.regshim.testing.RandomConfigs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -150,29 +151,15 @@ class Qemu11FidelityTest {
     @Test
     void randomConfigurationPairsMatchLineForLine() {
         long seed = Long.getLong("regshim.fidelity.seed", System.nanoTime());
-        int count = Math.max(2, QemuFidelityTest.randomCount() - 1);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        List<Path> files = new ArrayList<>();
-        List<Profile> profiles = new ArrayList<>();
-        List<List<String>> configs = QemuFidelityTest.drawConfigurations(r, count, (c, i) -> {
-            Path f = dir.resolve("random11-" + seed + "-" + i + ".mig");
-            try {
-                Qemu10FidelityTest.save(qemu11, c, f);
-            } catch (dev.regshim.qemu.QemuException e) {
-                return false;
-            }
-            dev.regshim.stream.WalkAgreement.assertWalksAgree(f);
-            files.add(f);
-            profiles.add(ProfileSources.resolve(f.toString()));
-            return true;
-        });
-        assertThat(configs).as("seed %d: valid random configurations", seed).hasSize(count);
+        int count = Math.max(2, RandomConfigs.count() - 1);
+        List<RandomConfigs.Drawn> drawn = RandomConfigs.drawAndSave(seed, count, dir, "random11-",
+                (c, f) -> Qemu10FidelityTest.save(qemu11, c, f));
+        assertThat(drawn).as("seed %d: valid random configurations", seed).hasSize(count);
         List<String> mismatches = new ArrayList<>();
-        for (int s = 0; s < configs.size(); s++) {
-            for (int d = 0; d < configs.size(); d++) {
-                IncomingResult real = Qemu10FidelityTest.load(qemu11, configs.get(d), files.get(s));
-                String m = compare(configs.get(s) + " -> " + configs.get(d), real,
-                        predict(profiles.get(s), profiles.get(d)));
+        for (RandomConfigs.Drawn s : drawn) {
+            for (RandomConfigs.Drawn d : drawn) {
+                IncomingResult real = Qemu10FidelityTest.load(qemu11, d.config(), s.stream());
+                String m = compare(s + " -> " + d, real, predict(s.profile(), d.profile()));
                 if (m != null) {
                     mismatches.add(m);
                 }

@@ -36,7 +36,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -275,42 +274,20 @@ class QemuFidelityTest {
         }
     }
 
-    static int randomCount() {
-        return RandomConfigs.count();
-    }
-
-    static List<List<String>> drawConfigurations(SplittableRandom r, int count,
-                                                 java.util.function.BiPredicate<List<String>, Integer> save) {
-        return RandomConfigs.draw(r, count, save);
-    }
-
     /** Configurations no test names: a seeded sample of CPU models and options, checked the same way. */
     @Test
     void randomConfigurationPairsMatch() {
         long seed = Long.getLong("regshim.fidelity.seed", System.nanoTime());
-        SplittableRandom r = new SplittableRandom(seed);
-        List<Path> files = new ArrayList<>();
-        List<Profile> profiles = new ArrayList<>();
-        List<List<String>> configs = drawConfigurations(r, randomCount(), (c, i) -> {
-            Path f = dir.resolve("random-" + seed + "-" + i + ".mig");
-            try {
-                save(c, f);
-            } catch (dev.regshim.qemu.QemuException e) {
-                return false;
-            }
-            dev.regshim.stream.WalkAgreement.assertWalksAgree(f); // inspect reads it the same with or without vmdesc
-            files.add(f);
-            profiles.add(ProfileSources.resolve(f.toString()));
-            return true;
-        });
-        assertThat(configs).as("seed %d: valid random configurations", seed).hasSize(randomCount());
+        List<RandomConfigs.Drawn> drawn = RandomConfigs.drawAndSave(seed, RandomConfigs.count(), dir, "random-",
+                QemuFidelityTest::save);
+        assertThat(drawn).as("seed %d: valid random configurations", seed).hasSize(RandomConfigs.count());
         List<String> mismatches = new ArrayList<>();
-        for (int s = 0; s < configs.size(); s++) {
-            for (int d = 0; d < configs.size(); d++) {
-                IncomingResult real = load(configs.get(d), files.get(s));
-                String predicted = predict(profiles.get(s), profiles.get(d));
+        for (RandomConfigs.Drawn s : drawn) {
+            for (RandomConfigs.Drawn d : drawn) {
+                IncomingResult real = load(d.config(), s.stream());
+                String predicted = predict(s.profile(), d.profile());
                 if (!java.util.Objects.equals(firstError(real), predicted)) {
-                    mismatches.add(configs.get(s) + " -> " + configs.get(d) + ": QEMU " + real.summary() + " | model " + predicted);
+                    mismatches.add(s + " -> " + d + ": QEMU " + real.summary() + " | model " + predicted);
                 }
             }
         }

@@ -23,8 +23,6 @@ import java.util.Optional;
 public final class QemuTestSupport {
 
     private static volatile QemuBinary qemu;
-    private static volatile QemuBinary qemu10;
-    private static volatile QemuBinary qemu11;
 
     private QemuTestSupport() {
     }
@@ -54,30 +52,21 @@ public final class QemuTestSupport {
 
     /** QEMU 11.1.x from {@code scripts/get-qemu.sh 11.1}, or skip/fail. */
     public static QemuBinary requireQemu11() {
-        QemuBinary b = qemu11;
-        if (b == null) {
-            Optional<QemuBinary> found = QemuBinary.qemu11();
-            if (found.isEmpty()) {
-                missing("QEMU 11.1 (run scripts/get-qemu.sh 11.1, or set " + QemuBinary.ENV_QEMU11 + ")");
-            }
-            b = found.get();
-            qemu11 = b;
-        }
-        return b;
+        return SERIES.computeIfAbsent("11.1", k -> series(k, QemuBinary.qemu11(), QemuBinary.ENV_QEMU11));
     }
 
     /** QEMU 10.0.x from {@code scripts/get-qemu.sh 10.0}, or skip/fail. */
     public static QemuBinary requireQemu10() {
-        QemuBinary b = qemu10;
-        if (b == null) {
-            Optional<QemuBinary> found = QemuBinary.qemu10();
-            if (found.isEmpty()) {
-                missing("QEMU 10.0 (run scripts/get-qemu.sh 10.0, or set " + QemuBinary.ENV_QEMU10 + ")");
-            }
-            b = found.get();
-            qemu10 = b;
+        return SERIES.computeIfAbsent("10.0", k -> series(k, QemuBinary.qemu10(), QemuBinary.ENV_QEMU10));
+    }
+
+    private static final java.util.Map<String, QemuBinary> SERIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static QemuBinary series(String series, Optional<QemuBinary> found, String env) {
+        if (found.isEmpty()) {
+            missing("QEMU " + series + " (run scripts/get-qemu.sh " + series + ", or set " + env + ")");
         }
-        return b;
+        return found.get();
     }
 
     /** An executable on PATH (e.g. {@code aarch64-linux-gnu-as}, {@code zstd}), or skip/fail. */

@@ -31,23 +31,43 @@ public final class RandomConfigs {
         return Integer.getInteger("regshim.fidelity.count", 6);
     }
 
+    /** A drawn configuration QEMU accepted, the stream it saved and the profile read from it. */
+    public record Drawn(List<String> config, java.nio.file.Path stream, dev.regshim.profile.Profile profile) {
+        @Override
+        public String toString() {
+            return config.toString();
+        }
+    }
+
+    /** Saves one configuration's stream; throws {@link dev.regshim.qemu.QemuException} when QEMU refuses it. */
+    @FunctionalInterface
+    public interface Saver {
+        void save(List<String> config, java.nio.file.Path stream);
+    }
+
     /**
-     * Draws {@code count} configurations QEMU accepts, saving a stream of each with {@code save}; combinations QEMU
+     * Draws {@code count} configurations QEMU accepts and saves a stream of each in {@code dir}; combinations QEMU
      * refuses to start (e.g. mte=on with a CPU without MTE, an AArch32 CPU with virtualization=on) are drawn again.
+     * Every stream must read the same with and without its vmdesc.
      */
-    public static List<List<String>> draw(SplittableRandom r, int count, java.util.function.BiPredicate<List<String>, Integer> save) {
-        List<List<String>> configs = new ArrayList<>();
+    public static List<Drawn> drawAndSave(long seed, int count, java.nio.file.Path dir, String prefix, Saver saver) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Drawn> out = new ArrayList<>();
         int attempts = 0;
-        while (configs.size() < count && attempts++ < count * 10) {
+        while (out.size() < count && attempts++ < count * 10) {
             List<String> c = List.of("-M", MACHINES[r.nextInt(MACHINES.length)],
                     "-cpu", CPUS[r.nextInt(CPUS.length)],
                     "-smp", SMP[r.nextInt(SMP.length)],
                     "-m", MEMORY[r.nextInt(MEMORY.length)]);
-            if (save.test(c, configs.size())) {
-                configs.add(c);
+            java.nio.file.Path f = dir.resolve(prefix + seed + "-" + out.size() + ".mig");
+            try {
+                saver.save(c, f);
+            } catch (dev.regshim.qemu.QemuException e) {
+                continue;
             }
+            dev.regshim.stream.WalkAgreement.assertWalksAgree(f);
+            out.add(new Drawn(c, f, dev.regshim.profile.ProfileSources.resolve(f.toString())));
         }
-        return configs;
+        return out;
     }
-
 }
