@@ -93,7 +93,9 @@ public final class CheckCommand implements Callable<Integer> {
             });
             Json.print(out, o);
         } else {
-            CheckReport.print(out, src, dst, r, trace, accel == null);
+            CheckReport.print(out, src, dst, r, trace, accel == null,
+                    Semantics.AUTO.equalsIgnoreCase(semantics.trim()) ? Semantics.autoReason(dst.provenance().qemuVersion())
+                            : null);
             advice.ifPresent(a -> out.println((r.fixes().isEmpty() ? "\nfixes:\n" : "") + "  - rewrite: " + a.text()));
             out.flush();
         }
@@ -135,12 +137,17 @@ public final class CheckCommand implements Callable<Integer> {
         private CheckReport() {
         }
 
-        public static void print(PrintWriter out, Profile src, Profile dst, CheckResult r, boolean trace, boolean accelGuessed) {
+        /** @param semanticsNote why these semantics (when picked automatically), or null */
+        public static void print(PrintWriter out, Profile src, Profile dst, CheckResult r, boolean trace, boolean accelGuessed,
+                                 String semanticsNote) {
             LoadSettings s = r.settings();
             out.println("from: " + src.provenance().summary());
             out.println("to:   " + dst.provenance().summary());
             out.println("model: " + s.semantics().label() + " (" + s.semantics().description() + "), accelerator "
                     + s.accel().label() + (accelGuessed ? " (from the destination profile; --accel to override)" : ""));
+            if (semanticsNote != null) {
+                out.println("       (" + semanticsNote + ")");
+            }
             if (!s.hidden().isEmpty()) {
                 out.println("hidden: " + names(s.hidden()));
             }

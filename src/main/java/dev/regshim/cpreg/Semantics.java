@@ -76,6 +76,17 @@ public enum Semantics {
         return major > 11 || (major == 11 && minor >= 1) ? QEMU_11_1 : QEMU_STOCK;
     }
 
+    /** Why {@value #AUTO} picked what it picked, for the report's model line. */
+    public static String autoReason(String destinationQemu) {
+        if (destinationQemu == null || !VERSION.matcher(destinationQemu).matches()) {
+            return "auto: the destination's QEMU version is unknown; --semantics qemu-11.1 if it runs 11.1 or later";
+        }
+        boolean lowerBound = destinationQemu.startsWith(">=");
+        String v = "auto: destination QEMU " + destinationQemu;
+        return forQemu(destinationQemu) == QEMU_STOCK && lowerBound
+                ? v + " (read from a stream); --semantics qemu-11.1 if it runs 11.1 or later" : v;
+    }
+
     /** {@link #parse} or, for {@value #AUTO}, {@link #forQemu} of the destination's version. */
     public static Semantics resolve(String option, String destinationQemu) {
         return AUTO.equalsIgnoreCase(option.trim()) ? forQemu(destinationQemu) : parse(option);

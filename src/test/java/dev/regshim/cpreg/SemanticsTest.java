@@ -28,6 +28,9 @@ class SemanticsTest {
         assertThat(Semantics.forQemu("unknown")).isEqualTo(Semantics.QEMU_STOCK);
         assertThat(Semantics.resolve("auto", "11.1.3")).isEqualTo(Semantics.QEMU_11_1);
         assertThat(Semantics.resolve("series-v2", "11.1.3")).isEqualTo(Semantics.SERIES_V2);
+        assertThat(Semantics.autoReason("11.1.3")).isEqualTo("auto: destination QEMU 11.1.3");
+        assertThat(Semantics.autoReason(">=10.0")).contains("read from a stream").contains("--semantics qemu-11.1");
+        assertThat(Semantics.autoReason(null)).contains("unknown");
         assertThatThrownBy(() -> Semantics.resolve("qemu-12", "11.1.3")).isInstanceOf(RegshimException.class)
                 .hasMessageContaining("choose one of");
     }
