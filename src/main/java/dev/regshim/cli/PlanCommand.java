@@ -53,8 +53,12 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--fleet", paramLabel = "FILE", description = "NAME=PROFILE lines (# comments), added to --host")
     Path fleetFile;
 
-    @Option(names = "--machine", paramLabel = "virt-X.Y", defaultValue = "virt-10.1",
-            description = "the machine type the lists belong to (default: ${DEFAULT-VALUE})")
+    /** Used when no --machine is given and the profiles do not agree on one. */
+    static final String DEFAULT_MACHINE = "virt-10.1";
+
+    @Option(names = "--machine", paramLabel = "virt-X.Y",
+            description = "the machine type the lists belong to (default: the one every host profile records, "
+                    + "else " + DEFAULT_MACHINE + ")")
     String machine;
 
     @Option(names = "--baseline", paramLabel = "NAME|auto", defaultValue = "auto",
@@ -88,6 +92,19 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
     Path html;
 
+    /** The machine type all hosts' profiles record (streams and captures do), else the default. */
+    static String commonMachine(Fleet fleet) {
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (var h : fleet.hosts()) {
+            String m = h.profile().machineType();
+            if (m == null) {
+                return DEFAULT_MACHINE;
+            }
+            seen.add(m);
+        }
+        return seen.size() == 1 ? seen.iterator().next() : DEFAULT_MACHINE;
+    }
+
     @Override
     public Integer call() {
         Set<String> forms = forms(emit);
@@ -101,7 +118,7 @@ public final class PlanCommand implements Callable<Integer> {
         List<InertRule> rules = new ArrayList<>();
         inert.forEach(t -> rules.add(InertRule.parse(t)));
         PlanSettings settings = new PlanSettings(sem, before == null ? null : Semantics.parse(before), acc,
-                MachineType.parse(machine), baseline, rules, null);
+                MachineType.parse(machine != null ? machine : commonMachine(fleet)), baseline, rules, null);
         FleetPlan p = FleetPlanner.plan(fleet, settings);
         if (html != null) {
             writeReport(html, HtmlReport.render(p));

@@ -25,6 +25,20 @@ class PlanCommandTest {
     }
 
     @Test
+    void theMachineTypeDefaultsToTheOneTheHostsStreamsRecord(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.mig");
+        Path b = dir.resolve("b.mig");
+        Files.write(a, dev.regshim.stream.Fixtures.stream("qemu-11.1/max"));
+        Files.write(b, dev.regshim.stream.Fixtures.stream("qemu-11.1/a57"));
+        Cli.Run r = Cli.run("plan", "--host", "a=" + a, "--host", "b=" + b, "-q");
+        assertThat(r.out() + r.err()).contains("virt-11.1").doesNotContain("virt-10.1");
+        Cli.Run mixed = Cli.run("plan", "--host", "a=" + a, "--host", "k=kernel:6.13", "-q");
+        assertThat(mixed.out() + mixed.err()).contains("virt-10.1");
+        Cli.Run given = Cli.run("plan", "--host", "a=" + a, "--host", "b=" + b, "--machine", "virt-10.2", "-q");
+        assertThat(given.out() + given.err()).contains("virt-10.2").doesNotContain("virt-11.1");
+    }
+
+    @Test
     void seedFleetIsAccepted() {
         Cli.Run r = Cli.run(seed("--before", "qemu-stock"));
         assertThat(r.exit()).as(r.err()).isZero();
