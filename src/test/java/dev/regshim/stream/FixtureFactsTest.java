@@ -135,6 +135,11 @@ class FixtureFactsTest {
                     "cpu/wfxt-timer", "cpu/event", "cpu/fpmr");
             CpuSubsection event = sevl.subsections().get(4);
             assertThat(event.fields()).singleElement().satisfies(f -> assertThat(f.value()).isEqualTo(1L));
+            CpuSection sme = summary("qemu-11.1/sme", ignoreVmdesc).cpus().get(0);
+            assertThat(sme.subsectionNames()).containsExactly("cpu/vfp", "cpu/sve", "cpu/sme", "cpu/zt0",
+                    "cpu/irq-line-state", "cpu/wfxt-timer", "cpu/fpmr");
+            assertThat(sme.subsections().get(2).encodedLength()).isEqualTo(WireFormat.SUBSECTION_HEADER_FIXED_BYTES
+                    + "cpu/sme".length() + 256 * 256); // ZA: 256 rows of 256 bytes (ARM_MAX_VQ 16 quadwords)
         }
     }
 
