@@ -81,8 +81,9 @@ public final class CpregRewritePlanner {
                     changes.add(new RegisterChange(RegisterChange.Kind.DROPPED, id, sv, OptionalLong.empty(),
                             dropWhy(hidden, o.fake().contains(id)) + "; FORCED: value " + hex(v) + " is discarded", true));
                 } else {
+                    String evidence = gateEvidence(id, src, currentEl);
                     refusals.add(new Refusal(instance, id, sv, dv, dropWhy(hidden, o.fake().contains(id)) + ", but its value " + hex(v)
-                            + " is not shown to be inert" + gateEvidence(id, src, currentEl) + inertHint(id, v, inDst, o)));
+                            + " is not shown to be inert" + evidence + (evidence.isEmpty() ? inertHint(id, v, inDst, o) : "")));
                 }
                 continue;
             }
@@ -210,7 +211,8 @@ public final class CpregRewritePlanner {
     /**
      * The way out a user can take with knowledge regshim lacks: a constant (ID) register a destination does not
      * migrate is still presented to the guest by its CPU model (e.g. QEMU 11.1 TCG stopped listing
-     * ID_AA64ISAR0_EL1), and the same -cpu with the same properties presents the same value.
+     * ID_AA64ISAR0_EL1), and the same -cpu with the same properties presents the same value. Only for constants:
+     * for any other register the declaration would discard state the guest may be using.
      */
     private static String inertHint(RegId id, long value, boolean inDst, Options o) {
         String decl = "--inert " + RegCatalog.get().name(id) + "=" + hex(value);
@@ -218,7 +220,8 @@ public final class CpregRewritePlanner {
             return "; a constant register the destination does not migrate: if its CPU model presents the same value "
                     + "(same -cpu and properties), declare it with " + decl;
         }
-        return "; if the guest cannot depend on it, declare it with " + decl;
+        // state the guest may be using (SVCR, keys, ...) gets no ready-made way out: losing it is the user's call
+        return "";
     }
 
     private static String gateEvidence(RegId id, CpregArray src, OptionalInt currentEl) {
