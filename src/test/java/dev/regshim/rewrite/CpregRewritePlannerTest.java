@@ -26,6 +26,19 @@ class CpregRewritePlannerTest {
     }
 
     @Test
+    void onlyAConstantWithoutFeatureEvidenceGetsTheInertDeclarationHint() {
+        long isar0 = RegId.sysreg(3, 0, 0, 6, 0).value();
+        CpregArray src = CpregArray.of(new long[]{isar0, TPIDR_EL1}, new long[]{0x11120, 7});
+        CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});
+        assertThat(CpregRewritePlanner.plan(0, src, dst, opts(Policy.STRICT)).refusals()).singleElement()
+                .satisfies(f -> assertThat(f.reason()).contains("--inert ID_AA64ISAR0_EL1=0x0000000000011120"));
+        // state the guest may be using gets no ready-made way out
+        CpregArray withState = CpregArray.of(new long[]{TPIDR_EL1, APIAKEYLO}, new long[]{7, 0x1234});
+        assertThat(CpregRewritePlanner.plan(0, withState, dst, opts(Policy.STRICT)).refusals()).singleElement()
+                .satisfies(f -> assertThat(f.reason()).doesNotContain("--inert"));
+    }
+
+    @Test
     void dropsZeroBmap2AndKeepsEverythingElse() {
         CpregArray src = CpregArray.of(new long[]{TPIDR_EL1, BMAP_2}, new long[]{0x5555, 0});
         CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});
