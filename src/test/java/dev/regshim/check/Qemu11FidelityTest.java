@@ -150,7 +150,7 @@ class Qemu11FidelityTest {
     /** The random sample of {@link QemuFidelityTest}, on QEMU 11.1, every line compared. */
     @Test
     void randomConfigurationPairsMatchLineForLine() {
-        long seed = Long.getLong("regshim.fidelity.seed", System.nanoTime());
+        long seed = RandomConfigs.seed(41);
         int count = Math.max(2, RandomConfigs.count() - 1);
         List<RandomConfigs.Drawn> drawn = RandomConfigs.drawAndSave(seed, count, dir, "random11-",
                 (c, f) -> Qemu10FidelityTest.save(qemu11, c, f));

@@ -77,7 +77,7 @@ class ProxyQemuPairsTest {
      */
     @Test
     void randomPairsBehaveAsTheOfflineRewriterDecides() throws Exception {
-        long seed = Long.getLong("regshim.fidelity.seed", System.nanoTime());
+        long seed = dev.regshim.testing.RandomConfigs.seed(11);
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         List<String> cpus = java.util.Arrays.stream(dev.regshim.testing.RandomConfigs.CPUS)
                 .filter(c -> !c.startsWith("cortex-a15") && !c.startsWith("cortex-a7")).toList();

@@ -14,6 +14,17 @@ public final class RandomConfigs {
     }
 
     /**
+     * The seed of a random sample: {@code -Dregshim.fidelity.seed=N} replays N, {@code =random} draws a new one
+     * (printed, for exploring), and without the property a fixed seed known to pass keeps CI deterministic.
+     */
+    public static long seed(long fixed) {
+        String p = System.getProperty("regshim.fidelity.seed");
+        long seed = p == null || p.isBlank() ? fixed : p.trim().equals("random") ? System.nanoTime() : Long.parseLong(p.trim());
+        System.out.println("random sample seed " + seed + " (-Dregshim.fidelity.seed=" + seed + " replays it)");
+        return seed;
+    }
+
+    /**
      * CPU models and options the random sample draws from. Not every QEMU has every one (7.2 has no neoverse-n2, no
      * AArch32 model takes virtualization=on): users of the sample draw again when QEMU refuses to start.
      */
