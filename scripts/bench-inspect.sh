@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of the CLI: `regshim inspect FILE` (a fresh JVM each run, startup included) against
+# End-to-end benchmark of the CLI: `regshim inspect FILE` through the ./regshim launcher (a fresh JVM each run,
+# with its CDS archive, serial GC and C1; startup included) against
 # `cat FILE > /dev/null`, alternating in the same run, after a warm-up that puts FILE in the page cache.
 # Prints median wall times, throughputs, the ratio (inspect/cat throughput) and inspect's peak RSS
 # (max resident set size from /usr/bin/time, i.e. the JVM's VmHWM). Then the in-process steady-state numbers
@@ -15,14 +16,14 @@ jar="$here/target/regshim.jar"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat "$file" > /dev/null
-java ${REGSHIM_JAVA_OPTS:-} -jar "$jar" inspect "$file" > /dev/null
+"$here/regshim" inspect "$file" > /dev/null
 
 now() { date +%s%N; }
 for i in $(seq 1 "$runs"); do
   t0=$(now); cat "$file" > /dev/null; t1=$(now)
   echo $(( (t1 - t0) / 1000 )) >> "$tmp/cat"
   t0=$(now)
-  /usr/bin/time -f "%M" -o "$tmp/rss.$i" java ${REGSHIM_JAVA_OPTS:-} -jar "$jar" inspect "$file" > /dev/null
+  /usr/bin/time -f "%M" -o "$tmp/rss.$i" "$here/regshim" inspect "$file" > /dev/null
   t1=$(now)
   echo $(( (t1 - t0) / 1000 )) >> "$tmp/inspect"
 done
@@ -39,4 +40,4 @@ awk -v b="$bytes" -v c="$cat_us" -v i="$ins_us" -v r="$rss" -v n="$runs" 'BEGIN 
   printf "peak RSS  %.0f KiB (max over the inspect runs)\n", r
 }'
 echo "--- in-process steady state (regshim bench inspect):"
-java ${REGSHIM_JAVA_OPTS:-} -jar "$jar" bench inspect "$file" --runs "$runs"
+"$here/regshim" bench inspect "$file" --runs "$runs"

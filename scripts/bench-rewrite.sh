@@ -34,7 +34,7 @@ fi
 out="$dir/.bench-rewrite-out.$$"
 copy="$dir/.bench-rewrite-cp.$$"
 cat "$file" > /dev/null
-java ${REGSHIM_JAVA_OPTS:-} -jar "$jar" rewrite "$file" "$out" --to "$template" --policy force > /dev/null
+"$here/regshim" rewrite "$file" "$out" --to "$template" --policy force > /dev/null
 rm -f "$out"
 
 now() { date +%s%N; }
@@ -42,7 +42,7 @@ for i in $(seq 1 "$runs"); do
   t0=$(now); cp "$file" "$copy"; t1=$(now); rm -f "$copy"
   echo $(( (t1 - t0) / 1000 )) >> "$tmp/cp"
   t0=$(now)
-  /usr/bin/time -f "%M" -o "$tmp/rss.$i" java ${REGSHIM_JAVA_OPTS:-} -jar "$jar" rewrite "$file" "$out" \
+  /usr/bin/time -f "%M" -o "$tmp/rss.$i" "$here/regshim" rewrite "$file" "$out" \
       --to "$template" --policy force > /dev/null
   t1=$(now); rm -f "$out"
   echo $(( (t1 - t0) / 1000 )) >> "$tmp/rewrite"
@@ -60,4 +60,4 @@ awk -v b="$bytes" -v c="$cp_us" -v r="$rw_us" -v m="$rss" -v n="$runs" 'BEGIN {
   printf "peak RSS  %.0f KiB (max over the rewrite runs)\n", m
 }'
 echo "--- in-process steady state (regshim bench rewrite):"
-java ${REGSHIM_JAVA_OPTS:-} -jar "$jar" bench rewrite "$file" --to "$template" --policy force --runs "$runs"
+"$here/regshim" bench rewrite "$file" --to "$template" --policy force --runs "$runs"
