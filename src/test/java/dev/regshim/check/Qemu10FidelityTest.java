@@ -147,4 +147,45 @@ class Qemu10FidelityTest {
         }
         assertThat(mismatches).isEmpty();
     }
+
+    /** The random sample of {@link QemuFidelityTest} on QEMU 10.0: verdict and first error line. */
+    @Test
+    void randomConfigurationPairsMatchQemu10() {
+        long seed = dev.regshim.testing.RandomConfigs.seed(41);
+        int count = Math.max(2, dev.regshim.testing.RandomConfigs.count() - 2);
+        List<dev.regshim.testing.RandomConfigs.Drawn> drawn = dev.regshim.testing.RandomConfigs.drawAndSave(seed, count,
+                dir, "random10-", (c, f) -> save(qemu10, c, f));
+        assertThat(drawn).as("seed %d: valid random configurations", seed).hasSize(count);
+        List<String> mismatches = new ArrayList<>();
+        for (var s : drawn) {
+            for (var d : drawn) {
+                IncomingResult real = load(qemu10, d.config(), s.stream());
+                String predicted = predict(s.profile(), d.profile());
+                if (qemu10Aborted(real)) {
+                    // QEMU 10.0 aborts instead of failing cleanly (see qemu10Aborted): the verdict must still agree
+                    if (predicted == null) {
+                        mismatches.add(s + " -> " + d + ": QEMU aborted, the model says it loads");
+                    }
+                    continue;
+                }
+                if (!Objects.equals(QemuFidelityTest.firstError(real), predicted)) {
+                    mismatches.add(s + " -> " + d + ": QEMU " + real.summary() + " | model " + predicted);
+                }
+            }
+        }
+        assertThat(mismatches).as("seed %d (rerun with -Dregshim.fidelity.seed=%d)", seed, seed).isEmpty();
+    }
+
+    /**
+     * QEMU 10.0 aborts with {@code vmstate_load_state: Assertion `first_elem || !n_elems || !size' failed} when a
+     * stream that carries the cpu/wfxt-timer subsection reaches, past the cpreg length check, a CPU model without
+     * FEAT_WFxT (neoverse-n1/v1, cortex-a76 with virtualization=on, ...): the subsection is loaded into a timer the
+     * destination never created. QEMU 7.2 has no such subsection and 11.1 creates the timer for every CPU. The
+     * model reports the clean failure the load would otherwise end in; the profile does not record which
+     * subsections the destination's CPU sends, so the abort itself is not predicted (README: known limits).
+     */
+    static boolean qemu10Aborted(IncomingResult r) {
+        return !r.loaded() && r.exitCode().orElse(0) == 134
+                && r.errorLines().stream().anyMatch(l -> l.contains("vmstate_load_state: Assertion"));
+    }
 }
