@@ -3,6 +3,7 @@ package dev.regshim.check;
 import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.CpuLoadModel;
 import dev.regshim.cpreg.CpuLoadOutcome;
+import dev.regshim.cpreg.FailureKind;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.QemuMessages;
@@ -138,9 +139,11 @@ public final class MigrationCheck {
         private void walkSections() {
             Map<String, Integer> local = new LinkedHashMap<>();
             Map<String, String> localLayout = new HashMap<>();
+            Map<String, List<String>> localSubsections = new HashMap<>();
             for (Profile.SectionRef r : dst.sections()) {
                 local.put(key(r.idstr(), r.instance()), r.version());
                 localLayout.put(key(r.idstr(), r.instance()), r.layout());
+                localSubsections.put(key(r.idstr(), r.instance()), r.subsections());
             }
             for (Profile.SectionRef r : src.sections()) {
                 if (failed()) {
@@ -156,7 +159,8 @@ public final class MigrationCheck {
                     return;
                 }
                 if (r.idstr().equals("cpu")) {
-                    loadCpu(r.instance());
+                    loadCpu(r.instance(), abortsOnWfxtTimer(r.subsections(),
+                            localSubsections.get(key(r.idstr(), r.instance()))));
                     continue;
                 }
                 String theirs = r.layout();
@@ -181,7 +185,28 @@ public final class MigrationCheck {
             return src.asSent() ? v.cpregs() : CpuLoadModel.sourceSends(v.cpregs(), s);
         }
 
+        private static final String WFXT_TIMER = "cpu/wfxt-timer";
+
+        /**
+         * QEMU 10.0 defines cpu/wfxt-timer but creates the timer only for CPU models with FEAT_WFxT, and aborts when
+         * a stream's subsection has to be loaded into one without (its own cpu section then lacks the subsection).
+         * 11.1 creates the timer for every CPU; 7.2 has no such subsection.
+         */
+        private boolean abortsOnWfxtTimer(List<String> theirs, List<String> ours) {
+            if (theirs == null || ours == null || !theirs.contains(WFXT_TIMER) || ours.contains(WFXT_TIMER)
+                    || s.semantics() != Semantics.QEMU_STOCK) {
+                return false;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\D*(\\d+)\\.(\\d+).*")
+                    .matcher(dst.provenance().qemuVersion() == null ? "" : dst.provenance().qemuVersion());
+            return m.matches() && Integer.parseInt(m.group(1)) >= 10;
+        }
+
         private void loadCpu(int instance) {
+            loadCpu(instance, false);
+        }
+
+        private void loadCpu(int instance, boolean wfxtAbort) {
             Profile.Vcpu sv = src.vcpu(instance).orElse(null);
             if (sv == null) {
                 return;
@@ -194,6 +219,13 @@ public final class MigrationCheck {
             CpregArray sent = sent(sv);
             CpuLoadOutcome o = CpuLoadModel.load(instance, sent, CpuLoadModel.DestinationVcpu.of(dv.cpregs()), s, kvmRule);
             vcpus.put(instance, new VcpuCheck(instance, sent, dv.cpregs(), o));
+            if (wfxtAbort && o.failure() != FailureKind.LENGTH) {
+                // the subsections load after the cpreg arrays passed the length check, before the merge
+                notes.add("the stream carries cpu/wfxt-timer but the destination's CPU model has no WFxT timer: "
+                        + "QEMU 10.0 aborts loading it (SIGABRT) instead of failing cleanly");
+                fail(Stage.CPU, List.of(QemuMessages.wfxtTimerAbort()));
+                return;
+            }
             if (!o.loads()) {
                 fail(Stage.CPU, o.qemuLines());
             } else if (!failed()) {

@@ -152,6 +152,14 @@ public final class QemuMessages {
         return List.of(missingFooter(idstr), loadFailed(EINVAL));
     }
 
+    /**
+     * QEMU 10.0.13 aborting (SIGABRT, exit 134) when it loads the cpu/wfxt-timer subsection into a CPU model without
+     * FEAT_WFxT: the timer it would load into was never created. The line number is that build's.
+     */
+    public static String wfxtTimerAbort() {
+        return "migration/vmstate.c:172: vmstate_load_state: Assertion `first_elem || !n_elems || !size' failed.";
+    }
+
     /** Series v1 {@code kvm_arm_cpu_post_load} error for each unexpected register (index in the unexpected list). */
     public static String kvmUnexpected(int i, RegId id) {
         return String.format("kvm_arm_cpu_post_load Unexpected register in input stream: %d 0x%x %s",

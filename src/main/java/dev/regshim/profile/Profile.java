@@ -35,12 +35,18 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
      *               whose main fields differ in size (e.g. arrays sized by the vCPU count) cannot be read into each
      *               other.
      */
-    public record SectionRef(String idstr, int instance, int version, String layout, int sectionId) {
+    public record SectionRef(String idstr, int instance, int version, String layout, int sectionId,
+                             List<String> subsections) {
         /** {@link #sectionId} when the profile does not record it (QEMU names it in some messages). */
         public static final int UNKNOWN_ID = -1;
 
+        /** @param subsections the subsections the section carried, in order (cpu sections), or null when unknown */
+        public SectionRef {
+            subsections = subsections == null ? null : List.copyOf(subsections);
+        }
+
         public SectionRef(String idstr, int instance, int version) {
-            this(idstr, instance, version, null, UNKNOWN_ID);
+            this(idstr, instance, version, null, UNKNOWN_ID, null);
         }
     }
 

@@ -75,6 +75,10 @@ public final class ProfileJson {
                 if (s.sectionId() != Profile.SectionRef.UNKNOWN_ID) {
                     sn.put("section_id", s.sectionId());
                 }
+                if (s.subsections() != null) {
+                    ArrayNode subs = sn.putArray("subsections");
+                    s.subsections().forEach(subs::add);
+                }
             });
         }
         o.put("as_sent", p.asSent());
@@ -180,7 +184,7 @@ public final class ProfileJson {
             for (JsonNode sn : root.get("sections")) {
                 sections.add(new Profile.SectionRef(sn.path("idstr").asText(), sn.path("instance").asInt(),
                         sn.path("version").asInt(), sn.hasNonNull("layout") ? sn.get("layout").asText() : null,
-                        sn.path("section_id").asInt(Profile.SectionRef.UNKNOWN_ID)));
+                        sn.path("section_id").asInt(Profile.SectionRef.UNKNOWN_ID), subsections(sn)));
             }
         }
         JsonNode vcpusNode = root.path("vcpus");
@@ -240,5 +244,15 @@ public final class ProfileJson {
 
     private static RegshimException bad(String source, String msg) {
         return new RegshimException(source + ": " + msg);
+    }
+
+    private static List<String> subsections(JsonNode section) {
+        JsonNode a = section.get("subsections");
+        if (a == null || !a.isArray()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        a.forEach(n -> out.add(n.asText()));
+        return out;
     }
 }

@@ -22,10 +22,13 @@ public final class StreamProfiles {
         s.ramBlocks().forEach(b -> ram.add(new Profile.RamBlock(b.block().name(), b.block().usedLength())));
         List<Profile.SectionRef> sections = new ArrayList<>();
         java.util.Map<String, String> layouts = layouts(s);
+        java.util.Map<Integer, List<String>> cpuSubsections = new java.util.HashMap<>();
+        s.cpus().forEach(c -> cpuSubsections.put(c.instanceId(), c.subsectionNames()));
         for (StreamSummary.SectionInfo si : s.sections()) {
             if (si.type() == WireFormat.SECTION_FULL || si.type() == WireFormat.SECTION_START) {
                 sections.add(new Profile.SectionRef(si.idstr(), si.instanceId(), si.versionId(),
-                        layouts.get(si.idstr() + "#" + si.instanceId()), si.sectionId()));
+                        layouts.get(si.idstr() + "#" + si.instanceId()), si.sectionId(),
+                        "cpu".equals(si.idstr()) ? cpuSubsections.get(si.instanceId()) : null));
             }
         }
         List<Profile.Vcpu> vcpus = new ArrayList<>();
