@@ -12,6 +12,7 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.Tolerance;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.profile.Profile;
+import dev.regshim.qemu.QemuVersion;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 
@@ -197,9 +198,7 @@ public final class MigrationCheck {
                     || s.semantics() != Semantics.QEMU_STOCK) {
                 return false;
             }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\D*(\\d+)\\.(\\d+).*")
-                    .matcher(dst.provenance().qemuVersion() == null ? "" : dst.provenance().qemuVersion());
-            return m.matches() && Integer.parseInt(m.group(1)) >= 10;
+            return QemuVersion.ofRecorded(dst.provenance().qemuVersion()).filter(v -> v.atLeast(10, 0)).isPresent();
         }
 
         private void loadCpu(int instance) {

@@ -1,6 +1,7 @@
 package dev.regshim.cpreg;
 
 import dev.regshim.RegshimException;
+import dev.regshim.qemu.QemuVersion;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -60,25 +61,17 @@ public enum Semantics {
     /** The option value that picks the semantics from the destination's QEMU version ({@link #forQemu}). */
     public static final String AUTO = "auto";
 
-    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("\\D*(\\d+)\\.(\\d+).*");
-
     /**
      * What a destination of this QEMU version runs: 11.1 and later tolerate, older releases are stock. The version
      * may be exact ({@code 11.1.3}) or a lower bound read from a stream ({@code >=11.1}); stock when unknown.
      */
     public static Semantics forQemu(String version) {
-        java.util.regex.Matcher m = VERSION.matcher(version == null ? "" : version);
-        if (!m.matches()) {
-            return QEMU_STOCK;
-        }
-        int major = Integer.parseInt(m.group(1));
-        int minor = Integer.parseInt(m.group(2));
-        return major > 11 || (major == 11 && minor >= 1) ? QEMU_11_1 : QEMU_STOCK;
+        return QemuVersion.ofRecorded(version).filter(v -> v.atLeast(11, 1)).isPresent() ? QEMU_11_1 : QEMU_STOCK;
     }
 
     /** Why {@value #AUTO} picked what it picked, for the report's model line. */
     public static String autoReason(String destinationQemu) {
-        if (destinationQemu == null || !VERSION.matcher(destinationQemu).matches()) {
+        if (QemuVersion.ofRecorded(destinationQemu).isEmpty()) {
             return "auto: the destination's QEMU version is unknown; --semantics qemu-11.1 if it runs 11.1 or later";
         }
         boolean lowerBound = destinationQemu.startsWith(">=");

@@ -1,6 +1,7 @@
 package dev.regshim.profile;
 
 import dev.regshim.cpreg.CpregArray;
+import dev.regshim.qemu.QemuVersion;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
 import dev.regshim.stream.CpuSection;
@@ -87,28 +88,23 @@ public final class StreamProfiles {
      * configuration entry from 9.0.
      */
     static String qemuHint(StreamSummary s) {
-        int[] best = null;
+        List<QemuVersion> bounds = new ArrayList<>();
         java.util.regex.Matcher m = MACHINE_VERSION.matcher(s.machineType().orElse(""));
         if (m.matches()) {
-            best = new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+            QemuVersion.ofRecorded(m.group(1)).ifPresent(bounds::add);
         }
         if (s.commands().stream().anyMatch(c -> c.cmd() == VmCommand.SWITCHOVER_START)) {
-            best = newer(best, new int[]{10, 0});
+            bounds.add(SWITCHOVER_START_SINCE);
         }
         if (s.vmdesc() != null && s.vmdesc().tree().has("configuration")) {
-            best = newer(best, new int[]{9, 0});
+            bounds.add(VMDESC_CONFIGURATION_SINCE);
         }
-        return best == null ? null : ">=" + best[0] + "." + best[1];
+        return bounds.stream().max(QemuVersion::compareTo).map(QemuVersion::asLowerBound).orElse(null);
     }
 
-    private static final java.util.regex.Pattern MACHINE_VERSION = java.util.regex.Pattern.compile("[a-z]+-(\\d+)\\.(\\d+)");
-
-    private static int[] newer(int[] a, int[] b) {
-        if (a == null) {
-            return b;
-        }
-        return a[0] > b[0] || (a[0] == b[0] && a[1] >= b[1]) ? a : b;
-    }
+    private static final java.util.regex.Pattern MACHINE_VERSION = java.util.regex.Pattern.compile("[a-z]+-(\\d+\\.\\d+)");
+    private static final QemuVersion SWITCHOVER_START_SINCE = new QemuVersion(10, 0, 0, "10.0");
+    private static final QemuVersion VMDESC_CONFIGURATION_SINCE = new QemuVersion(9, 0, 0, "9.0");
 
     /** KVM lists carry firmware pseudo-registers; TCG lists carry AArch32 views. */
     static String accelHint(List<Profile.Vcpu> vcpus) {

@@ -26,6 +26,27 @@ public record QemuVersion(int major, int minor, int micro, String text) implemen
         return new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro, line);
     }
 
+    private static final Pattern RECORDED = Pattern.compile("(?:>=)?(\\d{1,4})\\.(\\d{1,4})(?:\\.(\\d{1,6}))?");
+
+    /**
+     * A version as a profile records it: exact ({@code 11.1.3}, from a capture) or a lower bound read from a stream
+     * ({@code >=11.1}, which yields the bound). Empty when there is none.
+     */
+    public static java.util.Optional<QemuVersion> ofRecorded(String recorded) {
+        Matcher m = RECORDED.matcher(recorded == null ? "" : recorded.strip());
+        if (!m.matches()) {
+            return java.util.Optional.empty();
+        }
+        int micro = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        return java.util.Optional.of(new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro,
+                recorded.strip()));
+    }
+
+    /** As a profile records a lower bound: {@code >=11.1}. */
+    public String asLowerBound() {
+        return ">=" + major + "." + minor;
+    }
+
     public boolean atLeast(int wantMajor, int wantMinor) {
         return major > wantMajor || (major == wantMajor && minor >= wantMinor);
     }

@@ -5,16 +5,20 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** Runs the CLI in-process with captured output. */
-final class Cli {
+/** Runs the CLI in-process with captured output (for tests of every package). */
+public final class Cli {
 
-    record Run(int exit, String out, String err) {
+    public record Run(int exit, String out, String err) {
+        /** Standard output then standard error, for assertion messages. */
+        public String all() {
+            return out + err;
+        }
     }
 
     private Cli() {
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         CommandLine cl = Main.newCommandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

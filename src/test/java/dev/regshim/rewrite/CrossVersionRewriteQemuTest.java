@@ -5,7 +5,7 @@ import dev.regshim.cpreg.TcgConstRegisters;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
-import dev.regshim.rewrite.QemuRig.Cli;
+import dev.regshim.cli.Cli;
 import dev.regshim.rewrite.QemuRig.Config;
 import dev.regshim.rewrite.QemuRig.Loaded;
 import dev.regshim.rewrite.QemuRig.Saved;
@@ -99,14 +99,14 @@ class CrossVersionRewriteQemuTest {
                 "--semantics", "qemu-11.1");
 
         Path out = dir.resolve("to11.mig");
-        Cli strict = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
+        Cli.Run strict = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
         assertThat(strict.exit()).as(strict.all()).isEqualTo(1);
         long isar0 = QemuRig.value(src.stream(), ISAR0);
         String declaration = String.format("--inert %s=0x%016x", ISAR0, isar0);
         assertThat(strict.out()).contains("REFUSED " + ISAR0).contains(declaration);
         assertThat(out).doesNotExist();
 
-        Cli declared = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
+        Cli.Run declared = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
                 "--inert", declaration.substring("--inert ".length()));
         assertThat(declared.exit()).as(declared.all()).isZero();
         assertThat(declared.out()).containsPattern("dropped +" + ISAR0 + " .*declared inert");
@@ -131,7 +131,7 @@ class CrossVersionRewriteQemuTest {
         rig10.assertUnmodifiedFailsAsPredicted(src, dst, RewriteQemuTest.EPERM_FIRST);
 
         Path out = dir.resolve("to10.mig");
-        Cli strict = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
+        Cli.Run strict = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
         if (m.refused().isEmpty()) {
             assertThat(strict.exit()).as(strict.all()).isZero();
             for (String dropped : m.only72()) {
@@ -149,7 +149,7 @@ class CrossVersionRewriteQemuTest {
         assertThat(out).doesNotExist();
 
         // forced, QEMU 10.0 loads it and the guest continues on the 10.0 CPU model's ID values
-        Cli forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
+        Cli.Run forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
                 "--policy", "force");
         assertThat(forced.exit()).as(forced.all()).isZero();
         Loaded l = rig10.load(dst, out);

@@ -1,6 +1,6 @@
 package dev.regshim.rewrite;
 
-import dev.regshim.cli.Main;
+import dev.regshim.cli.Cli;
 import dev.regshim.cpreg.CpregArray;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.ProfileSources;
@@ -14,10 +14,7 @@ import dev.regshim.testing.Continuity;
 import dev.regshim.testing.CounterGuest;
 import dev.regshim.testing.CounterLine;
 import dev.regshim.testing.SerialLog;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,23 +174,6 @@ final class QemuRig {
         return names;
     }
 
-    /** One CLI run in-process. */
-    record Cli(int exit, String out, String err) {
-        static Cli run(String... args) {
-            CommandLine cl = Main.newCommandLine();
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            int exit = cl.execute(args);
-            return new Cli(exit, out.toString(), err.toString());
-        }
-
-        String all() {
-            return out + err;
-        }
-    }
-
     /**
      * Asserts that QEMU refuses the unmodified stream on {@code dst} and that {@code regshim check} predicted
      * exactly the first line QEMU printed (and that line is {@code expectedFirst}).
@@ -208,7 +188,7 @@ final class QemuRig {
         List<String> args = new java.util.ArrayList<>(List.of("check", "--from", src.stream().toString(), "--to",
                 template(dst).toString()));
         args.addAll(List.of(checkArgs));
-        Cli check = Cli.run(args.toArray(new String[0]));
+        Cli.Run check = Cli.run(args.toArray(new String[0]));
         assertThat(check.exit()).as(check.all()).isEqualTo(1);
         List<String> predicted = check.out().lines().map(String::strip)
                 .filter(s -> s.startsWith(QemuBinary.EXECUTABLE + ": ")).toList();

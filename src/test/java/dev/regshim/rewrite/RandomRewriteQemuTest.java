@@ -4,7 +4,7 @@ import dev.regshim.testing.RandomConfigs;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuException;
 import dev.regshim.regs.RegParser;
-import dev.regshim.rewrite.QemuRig.Cli;
+import dev.regshim.cli.Cli;
 import dev.regshim.rewrite.QemuRig.Config;
 import dev.regshim.rewrite.QemuRig.Loaded;
 import dev.regshim.rewrite.QemuRig.Saved;
@@ -79,7 +79,7 @@ class RandomRewriteQemuTest {
                 continue; // a combination QEMU refuses to start (e.g. mte=on on a CPU without MTE): draw again
             }
             Path out = dir.resolve("rewritten-" + attempts + ".mig");
-            Cli rw = Cli.run("rewrite", saved.stream().toString(), out.toString(), "--to", template.toString());
+            Cli.Run rw = Cli.run("rewrite", saved.stream().toString(), out.toString(), "--to", template.toString());
             if (rw.exit() == 0) {
                 Loaded l = rig.load(dst, out);
                 assertThat(l.loaded()).as(what + "\n" + rw.all() + "\n" + l.result().summary()).isTrue();

@@ -2,7 +2,7 @@ package dev.regshim.rewrite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.regshim.rewrite.QemuRig.Cli;
+import dev.regshim.cli.Cli;
 import dev.regshim.rewrite.QemuRig.Config;
 import dev.regshim.rewrite.QemuRig.Loaded;
 import dev.regshim.rewrite.QemuRig.Saved;
@@ -92,7 +92,7 @@ class RewriteQemuTest {
 
         Path out = dir.resolve("out.mig");
         if (f.viaCli()) {
-            Cli r = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
+            Cli.Run r = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
             assertThat(r.exit()).as(r.all()).isZero();
             assertThat(r.out()).contains("verified:").doesNotContain("REFUSED").doesNotContain("DISCARDED");
         } else {
@@ -123,7 +123,7 @@ class RewriteQemuTest {
         rig.assertUnmodifiedFailsAsPredicted(src, MAX_NOPAUTH, "Invalid value 304 expecting positive value <= 294");
 
         Path out = dir.resolve("nopauth.mig");
-        Cli refused = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
+        Cli.Run refused = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString());
         assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
         assertThat(refused.err()).startsWith("regshim: refused: ID_AA64ISAR1_EL1").contains("APA 1→0")
                 .contains("GPA 1→0").contains("nothing written");
@@ -132,7 +132,7 @@ class RewriteQemuTest {
         assertThat(QemuRig.tempFilesLeft(dir)).isFalse();
 
         Path report = dir.resolve("report.json");
-        Cli forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
+        Cli.Run forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
                 "--policy", "force", "--report", report.toString());
         assertThat(forced.exit()).as(forced.all()).isZero();
         assertThat(forced.out()).contains("DISCARDED under --policy force");
@@ -173,7 +173,7 @@ class RewriteQemuTest {
 
         Path out = dir.resolve("el2.mig");
         for (String policy : List.of("strict", "tolerant")) {
-            Cli r = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
+            Cli.Run r = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
                     "--policy", policy);
             assertThat(r.exit()).as(r.all()).isEqualTo(1);
             assertThat(out).doesNotExist();
@@ -186,7 +186,7 @@ class RewriteQemuTest {
             assertThat(r.out()).contains("REFUSED MDCR_EL2: the destination does not have it, but its value "
                     + "0x0000000000000006 is not shown to be inert (the vCPU is executing at EL2)");
         }
-        Cli forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
+        Cli.Run forced = Cli.run("rewrite", src.stream().toString(), out.toString(), "--to", template.toString(),
                 "--policy", "force");
         assertThat(forced.exit()).as(forced.all()).isZero();
         Loaded l = rig.load(MAX, out);
@@ -251,7 +251,7 @@ class RewriteQemuTest {
         for (LibvirtFormat format : List.of(LibvirtFormat.XZ, LibvirtFormat.RAW)) {
             Path image = LibvirtImages.build(dir.resolve("in-" + format + ".img"), src.stream(), format);
             Path out = dir.resolve("out-" + format + ".img");
-            Cli r = Cli.run("rewrite", image.toString(), out.toString(), "--to", template.toString());
+            Cli.Run r = Cli.run("rewrite", image.toString(), out.toString(), "--to", template.toString());
             assertThat(r.exit()).as(r.all()).isZero();
             assertThat(r.out()).contains("libvirt header and XML area byte-identical");
             SaveImage in = SaveImage.open(image);
@@ -276,7 +276,7 @@ class RewriteQemuTest {
         Path out = dir.resolve("stdout.mig");
         InputStream oldIn = System.in;
         PrintStream oldOut = System.out;
-        Cli r;
+        Cli.Run r;
         try (InputStream in = Files.newInputStream(src.stream());
              OutputStream file = Files.newOutputStream(out);
              PrintStream ps = new PrintStream(file, false)) {

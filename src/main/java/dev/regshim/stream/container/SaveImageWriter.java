@@ -176,8 +176,8 @@ public final class SaveImageWriter {
         }
     }
 
-    /** Lets an encoder's close() finish its frame without closing the caller's stream. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
+    /** Lets an encoder's close() finish its frame without closing the caller's stream (tests use it too). */
+    static final class NonClosing extends java.io.FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }

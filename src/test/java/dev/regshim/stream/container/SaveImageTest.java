@@ -111,7 +111,7 @@ class SaveImageTest {
         Path img = tmp.resolve("java." + format.libvirtName());
         try (OutputStream o = Files.newOutputStream(img)) {
             o.write(LibvirtImages.prefix(format, LibvirtImages.DOMAIN_XML, null, false));
-            try (OutputStream enc = codec.encoder(new NoClose(o))) {
+            try (OutputStream enc = codec.encoder(new SaveImageWriter.NonClosing(o))) {
                 enc.write(raw);
             }
         }
@@ -396,22 +396,5 @@ class SaveImageTest {
                 .order(ByteOrder.LITTLE_ENDIAN).getInt(LibvirtHeader.FORMAT_OFFSET)).isEqualTo(5);
         assertThat(LibvirtFormat.fromCode(6)).contains(LibvirtFormat.SPARSE);
         assertThat(LibvirtFormat.fromCode(7)).isEmpty();
-    }
-
-    /** Lets a codec's close() finish its frame without closing the file being written. */
-    private static final class NoClose extends java.io.FilterOutputStream {
-        NoClose(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
     }
 }
