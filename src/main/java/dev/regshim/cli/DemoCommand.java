@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 
 /** {@code regshim demo}: the seed story on embedded data. All logic is in {@link SeedStory}; this only prints. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The seed story on embedded data: which migrations between KVM hosts on kernels 6.12, 6.13 and 6.17",
+        description = {"The seed story on embedded data: which migrations between KVM hosts on kernels 6.12, 6.13, 6.17 and 7.3",
             "fail under stock QEMU and why, the plan that fixes them (series v1 and v2) or what QEMU 11.1 does, and the",
             "matrix after the plan, all from regshim's model of QEMU's cpreg load."})
 public final class DemoCommand implements Callable<Integer> {
@@ -58,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         }
         FleetPlan v1 = r.v1();
-        out.println("regshim demo: three KVM hosts with the same CPU (no FEAT_TCR2, no FEAT_S1PIE), vCPUs with PMU and");
+        out.println("regshim demo: four KVM hosts with the same CPU (no FEAT_TCR2, no FEAT_S1PIE), vCPUs with PMU and");
         out.println("without SVE/pointer-auth/MTE/nested virt. Register lists from the embedded kernel tables; verdicts from");
         out.println("regshim's model of QEMU's cpreg load.");
         out.println();
@@ -90,7 +90,8 @@ public final class DemoCommand implements Callable<Integer> {
                 if (!group.isEmpty()) {
                     plan.row(a.label(), group.stream().map(PlanEntry::name).collect(Collectors.joining(", ")),
                             a == Action.FAKE ? "where missing" : "everywhere",
-                            s.label() + (s == Safety.CONDITIONAL ? ": while " + group.get(0).condition() : ""));
+                            s.label() + (s == Safety.CONDITIONAL ? ": while " + group.stream().map(PlanEntry::condition)
+                                    .distinct().collect(Collectors.joining(" and ")) : ""));
                 }
             }
         }
@@ -128,8 +129,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("%-10s %s: %d of %d directions load%s%n", p.semantics().label(), p.accepted() ? "accepted" : "NOT accepted",
                     a.count(CellVerdict.LOADS) + a.count(CellVerdict.CONDITIONAL), a.cells().count(),
                     a.count(CellVerdict.CONDITIONAL) == 0 ? "" : " (" + a.count(CellVerdict.CONDITIONAL) + " only while "
-                            + String.join(" and ", a.cells().filter(x -> x.verdict() == CellVerdict.CONDITIONAL).findFirst()
-                            .map(Cell::conditions).orElse(List.of())) + ")");
+                            + String.join(" and ", a.cells().filter(x -> x.verdict() == CellVerdict.CONDITIONAL)
+                            .flatMap(x -> x.conditions().stream()).distinct().collect(Collectors.toList())) + ")");
         }
         Matrix s = r.stock();
         out.printf("stock QEMU, before: %d of %d directions fail, %d loses state silently.%n", s.count(CellVerdict.FAILS),

@@ -8,6 +8,7 @@ import dev.regshim.kernel.KernelRegDb;
 import dev.regshim.kernel.KernelRegList;
 import dev.regshim.kernel.KernelVersion;
 import dev.regshim.kernel.RegListing;
+import dev.regshim.kernel.capture.Evidence;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
@@ -19,12 +20,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code regshim kernel}: the per-kernel KVM_GET_REG_LIST database. */
 @Command(name = "kernel", mixinStandardHelpOptions = true,
         description = "Compute KVM_GET_REG_LIST per kernel version and vCPU/host features; list, show and diff it.",
-        subcommands = {KernelCommand.ListVersions.class, KernelCommand.Show.class, KernelCommand.Diff.class})
+        subcommands = {KernelCommand.ListVersions.class, KernelCommand.Show.class, KernelCommand.Diff.class,
+                KernelCaptureCommand.class})
 public final class KernelCommand implements Runnable {
 
     static final String SPEC_HELP = "VERSION[+feature|-feature]..., e.g. 6.13, 6.13+sve+pauth, 6.18+el2-pmu (default features: +pmu)";
@@ -55,7 +59,8 @@ public final class KernelCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Kernel versions (inferred ones marked) and the feature names a spec takes.")
+            description = "Kernel versions: where each table comes from (read from a tree, derived from real captures, "
+                    + "inferred), on which real kernels and hosts it was observed, and the feature names a spec takes.")
     static final class ListVersions implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -66,12 +71,24 @@ public final class KernelCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             KernelFeatures defaults = KernelFeatures.defaults();
+            Map<String, List<Observation>> observed = observations();
             if (json) {
                 ObjectNode o = Json.object();
                 ArrayNode vs = o.putArray("versions");
                 for (KernelVersion v : KernelVersion.known()) {
-                    vs.addObject().put("version", v.toString()).put("inferred", v.inferred()).put("source", v.source())
+                    ObjectNode vn = vs.addObject().put("version", v.toString()).put("inferred", v.inferred())
+                            .put("table_source", v.kind().name().toLowerCase(java.util.Locale.ROOT))
+                            .put("source", v.source())
                             .put("table", "sys_reg_descs-v" + v.tableVersion() + ".tsv");
+                    ArrayNode d = vn.putArray("deltas");
+                    v.deltas().forEach(d::add);
+                    ArrayNode obs = vn.putArray("observed");
+                    for (Observation ob : observed.getOrDefault(v.toString(), List.of())) {
+                        ObjectNode on = obs.addObject().put("release", ob.upstream()).put("package", ob.packageName())
+                                .put("package_version", ob.packageVersion()).put("suite", ob.suite());
+                        ArrayNode hosts = on.putArray("hosts");
+                        ob.hosts().forEach(hosts::add);
+                    }
                 }
                 ArrayNode inf = o.putArray("inferences");
                 KernelVersion.INFERENCES.forEach(inf::add);
@@ -86,14 +103,19 @@ public final class KernelCommand implements Runnable {
                 Json.print(out, o);
                 return Main.EXIT_OK;
             }
-            out.println("Kernel versions:");
-            TextTable t = new TextTable("  ").row("version", "data", "source");
+            out.println("Kernel versions (table: read from a kernel tree, derived from real captures, or INFERRED):");
+            TextTable t = new TextTable("  ").row("version", "table", "source", "observed on real kernels (regshim kernel capture)");
             for (KernelVersion v : KernelVersion.known()) {
-                t.row(v.toString(), v.inferred() ? "INFERRED" : "read", v.source());
+                List<Observation> obs = observed.getOrDefault(v.toString(), List.of());
+                String seen = obs.isEmpty() ? "not observed (Debian has no arm64 " + v + " kernel)" : obs.get(0).text();
+                t.row(v.toString(), v.kind().label(), v.source(), seen);
+                for (int i = 1; i < obs.size(); i++) {
+                    t.row("", "", "", obs.get(i).text());
+                }
             }
             t.print(out);
             out.println();
-            out.println("Inferred versions (6.15, 6.16) rest on:");
+            out.println("The inferred version (6.15) rests on:");
             KernelVersion.INFERENCES.forEach(s -> out.println("  - " + s));
             out.println();
             out.println("Features (spec: " + SPEC_HELP + "):");
@@ -108,6 +130,28 @@ public final class KernelCommand implements Runnable {
             out.flush();
             return Main.EXIT_OK;
         }
+    }
+
+    /** The captures of one point release: its package and the hosts it was captured on. */
+    record Observation(String upstream, String packageName, String packageVersion, String suite, List<String> hosts) {
+        String text() {
+            return upstream + " (" + (packageName == null ? "Image file" : packageName + " " + packageVersion
+                    + ", " + suite) + ") on " + String.join(", ", hosts);
+        }
+    }
+
+    /** Committed evidence by series ("7.3"), each point release once with every host it was captured on. */
+    static Map<String, List<Observation>> observations() {
+        Map<String, Map<String, Observation>> bySeries = new java.util.TreeMap<>();
+        for (Evidence.Row e : Evidence.index()) {
+            Map<String, Observation> releases = bySeries.computeIfAbsent(e.series(), x -> new java.util.LinkedHashMap<>());
+            Observation o = releases.computeIfAbsent(e.upstream(), x -> new Observation(e.upstream(), e.packageName(),
+                    e.packageVersion(), e.suite(), new java.util.ArrayList<>()));
+            o.hosts().add(e.host());
+        }
+        Map<String, List<Observation>> out = new java.util.HashMap<>();
+        bySeries.forEach((k, v) -> out.put(k, List.copyOf(v.values())));
+        return out;
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
@@ -145,6 +189,15 @@ public final class KernelCommand implements Runnable {
             if (l.inferred()) {
                 out.println("INFERRED: " + l.version() + " was not read from a kernel tree (" + l.version().source()
                         + "); see 'regshim kernel list'");
+            } else {
+                List<Observation> seen = observations().getOrDefault(l.version().toString(), List.of());
+                out.println("table: " + l.version().source() + (seen.isEmpty() ? "; not observed on a real kernel"
+                        : "; observed on " + seen.stream().map(o -> o.upstream() + " (" + o.hosts().size() + " hosts)")
+                        .collect(java.util.stream.Collectors.joining(", "))));
+            }
+            if (l.host().hidesPoe()) {
+                out.println("note: " + l.host().release() + " built without CONFIG_ARM64_POE hides FEAT_S1POE from guests: "
+                        + "POR_EL0/POR_EL1 are not listed");
             }
             RegCatalog cat = RegCatalog.get();
             TextTable t = new TextTable("  ");

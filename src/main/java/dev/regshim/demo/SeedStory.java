@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The seed scenario on embedded data: KVM hosts on kernels 6.12, 6.13 and 6.17 with the same CPU (no FEAT_TCR2,
+ * The seed scenario on embedded data: KVM hosts on kernels 6.12, 6.13, 6.17 and 7.3 with the same CPU (no FEAT_TCR2,
  * no FEAT_S1PIE) and PMU-enabled vCPUs. What stock QEMU does with every direction (regshim's model of the cpreg load),
  * and the fleet plan for the {@code virt-10.1} machine type under series v1 (the seed's DO-NOT-UPSTREAM compat),
  * series v2, and what QEMU 11.1's built-in tolerances do instead, each verified against the model.
@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 public final class SeedStory {
 
     /** The seed hosts: default features (PMU on; no SVE, pauth, MTE, NV; host without TCR2/S1PIE/...). */
-    public static final List<String> SEED_SPECS = List.of("6.12", "6.13", "6.17");
+    public static final List<String> SEED_SPECS = List.of("6.12", "6.13", "6.17", "7.3");
 
     /**
      * @param hosts the kernel lists, in host order

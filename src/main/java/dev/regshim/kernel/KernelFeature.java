@@ -14,24 +14,50 @@ public enum KernelFeature {
     SVE("sve", "vCPU KVM_ARM_VCPU_SVE: ZCR_EL1 and the SVE block replace V0-V31"),
     PAUTH("pauth", "vCPU KVM_ARM_VCPU_PTRAUTH_ADDRESS/GENERIC: the 10 AP*KEY* registers"),
     MTE("mte", "VM KVM_CAP_ARM_MTE on an MTE host: RGSR_EL1, GCR_EL1, TFSR_EL1, TFSRE0_EL1"),
-    EL2("el2", "vCPU KVM_ARM_VCPU_HAS_EL2 (nested virt): the *_EL2 registers", "nv"),
+    EL2("el2", "vCPU KVM_ARM_VCPU_HAS_EL2 (nested virt): the *_EL2 registers", null, "nv"),
     E2H0("e2h0", "vCPU KVM_ARM_VCPU_HAS_EL2_E2H0 (nVHE-only NV, 6.15+; implies el2): hides CNTHV_*_EL2 (6.18) and VNCR_EL2"),
-    TCR2("tcr2", "host FEAT_TCR2 (ID_AA64MMFR3_EL1.TCRX): TCR2_EL1 from 6.13 (listed unconditionally 6.5-6.12)"),
-    S1PIE("s1pie", "host FEAT_S1PIE (ID_AA64MMFR3_EL1.S1PIE): PIRE0_EL1, PIR_EL1 from 6.13 (unconditional 6.5-6.12)"),
-    S1POE("s1poe", "host FEAT_S1POE (ID_AA64MMFR3_EL1.S1POE): POR_EL0, POR_EL1 (6.12+)"),
-    SCTLR2("sctlr2", "host FEAT_SCTLR2 (ID_AA64MMFR3_EL1.SCTLRX): SCTLR2_EL1 (6.17; 6.15/6.16 unknown)"),
-    FPMR("fpmr", "host FEAT_FPMR (ID_AA64PFR2_EL1.FPMR): FPMR (6.12+)"),
-    FGT("fgt", "host FEAT_FGT (ID_AA64MMFR0_EL1.FGT>=1): HFG*TR_EL2/HDFG*TR_EL2/HAFGRTR_EL2 with el2 (6.17+)"),
-    FGT2("fgt2", "host FEAT_FGT2 (ID_AA64MMFR0_EL1.FGT>=2; implies fgt): the *TR2_EL2 registers with el2 (6.17+)");
+    TCR2("tcr2", "host FEAT_TCR2 (ID_AA64MMFR3_EL1.TCRX): TCR2_EL1 from 6.13 (listed unconditionally 6.5-6.12)",
+            new IdGate("ID_AA64MMFR3_EL1", "TCRX", 1)),
+    S1PIE("s1pie", "host FEAT_S1PIE (ID_AA64MMFR3_EL1.S1PIE): PIRE0_EL1, PIR_EL1 from 6.13 (unconditional 6.5-6.12)",
+            new IdGate("ID_AA64MMFR3_EL1", "S1PIE", 1)),
+    S1POE("s1poe", "host FEAT_S1POE (ID_AA64MMFR3_EL1.S1POE): POR_EL0, POR_EL1 (6.12+)",
+            new IdGate("ID_AA64MMFR3_EL1", "S1POE", 1)),
+    SCTLR2("sctlr2", "host FEAT_SCTLR2 (ID_AA64MMFR3_EL1.SCTLRX): SCTLR2_EL1 (6.17+)",
+            new IdGate("ID_AA64MMFR3_EL1", "SCTLRX", 1)),
+    FPMR("fpmr", "host FEAT_FPMR (ID_AA64PFR2_EL1.FPMR): FPMR (6.12+)", new IdGate("ID_AA64PFR2_EL1", "FPMR", 1)),
+    FGT("fgt", "host FEAT_FGT (ID_AA64MMFR0_EL1.FGT>=1): HFG*TR_EL2/HDFG*TR_EL2/HAFGRTR_EL2 with el2 (6.17+)",
+            new IdGate("ID_AA64MMFR0_EL1", "FGT", 1)),
+    FGT2("fgt2", "host FEAT_FGT2 (ID_AA64MMFR0_EL1.FGT>=2; implies fgt): the *TR2_EL2 registers with el2 (6.17+)",
+            new IdGate("ID_AA64MMFR0_EL1", "FGT", 2)),
+    NOPOE("nopoe", "kernel built without CONFIG_ARM64_POE: from 7.0 and 6.12.77 its guests lose FEAT_S1POE, so "
+            + "POR_EL0/POR_EL1 (with s1poe)");
+
+    /**
+     * The ID register field that shows a host feature to a VM: the feature is on when the field is at least
+     * {@code minimum}. KVM's visibility functions test exactly these fields of the VM's ID registers.
+     */
+    public record IdGate(String register, String field, int minimum) {
+    }
 
     private final String specName;
     private final String description;
     private final List<String> aliases;
+    private final IdGate gate;
 
-    KernelFeature(String specName, String description, String... aliases) {
+    KernelFeature(String specName, String description) {
+        this(specName, description, null);
+    }
+
+    KernelFeature(String specName, String description, IdGate gate, String... aliases) {
         this.specName = specName;
         this.description = description;
+        this.gate = gate;
         this.aliases = List.of(aliases);
+    }
+
+    /** For a host feature, the VM ID register field that shows it; empty for vCPU/VM features. */
+    public Optional<IdGate> gate() {
+        return Optional.ofNullable(gate);
     }
 
     /** The name used in specs such as {@code 6.13+pmu+sve}. */

@@ -29,15 +29,19 @@ import java.util.stream.Collectors;
  * Assembly follows {@code kvm_arm_copy_reg_indices()}: core, SVE, FW, timers, invariants, sys_regs, DEMUX. Where the
  * same ID comes from two places (timers in v6.18, invariants), the {@code sys_reg_descs} row names the source.
  *
- * <p>Versions not read from a tree ({@link KernelVersion#inferred()}) use the table of the closest earlier read
- * version, and a component exists in them when the tables say it exists in both neighbouring read versions, or
- * when the component's row names a first release at or before them ({@code first release v6.15}).
+ * <p>Derived versions ({@link KernelVersion.Source#DERIVED}) use their base tree's table with the rows of
+ * {@code sys_reg_descs-deltas.tsv} for their deltas replacing or adding rows by ID; a component exists in them when it
+ * exists in the base, or when its row names a first release at or before them. The inferred version (6.15) uses the
+ * table of the closest earlier read version, and a component exists in it when the tables say it exists in both
+ * neighbouring read versions, or when the component's row names a first release at or before it
+ * ({@code first release v6.15}).
  */
 public final class KernelRegDb {
 
     static final String DATA = "/dev/regshim/data/kvm-regs/";
     static final String COMPONENTS = DATA + "non-sysreg-components.tsv";
     static final String VISIBILITY = DATA + "visibility-conditions.tsv";
+    static final String DELTAS = DATA + "sys_reg_descs-deltas.tsv";
 
     /** 7af0c2534f4c "KVM: arm64: Normalize cache configuration" (v6.3): all 14 CCSIDR IDs, whatever the host. */
     static final int DEMUX_NORMALISED_MAJOR = 6;
@@ -61,7 +65,7 @@ public final class KernelRegDb {
 
     private static volatile KernelRegDb instance;
 
-    /** Rows of sys_reg_descs-v*.tsv by table version. */
+    /** Rows of each known version's table (its tree's, or its base's with deltas), by version. */
     private final Map<String, List<SysRegRow>> tables = new HashMap<>();
     private final List<ComponentRow> components = new ArrayList<>();
     private final Map<KernelHost, KernelRegList> cache = new ConcurrentHashMap<>();
@@ -99,6 +103,9 @@ public final class KernelRegDb {
             if (all || read.contains(v)) {
                 return true;
             }
+            if (v.kind() == KernelVersion.Source.DERIVED) {
+                return in(v.base()) || (firstRelease != null && v.compareTo(firstRelease) >= 0);
+            }
             if (!v.inferred()) {
                 return false;
             }
@@ -115,8 +122,11 @@ public final class KernelRegDb {
     }
 
     private KernelRegDb() {
+        Map<String, List<SysRegRow>> trees = new HashMap<>();
+        List<Map<String, String>> deltas = Tsv.readResource(DELTAS);
         for (KernelVersion v : KernelVersion.known()) {
-            tables.computeIfAbsent(v.tableVersion(), KernelRegDb::loadTable);
+            List<SysRegRow> base = trees.computeIfAbsent(v.tableVersion(), KernelRegDb::loadTable);
+            tables.put(v.toString(), v.deltas().isEmpty() ? base : withDeltas(base, deltas, v));
         }
         for (Map<String, String> row : Tsv.readResource(COMPONENTS)) {
             components.add(new ComponentRow(component(row.get("component")), id(row.get("kvm_id")), row.get("name"),
@@ -185,7 +195,7 @@ public final class KernelRegDb {
 
     private KernelRegList assemble(KernelHost host) {
         KernelVersion v = host.version();
-        KernelFeatures f = host.features();
+        KernelFeatures f = host.visibleFeatures();
         Map<Long, RegListing> out = new LinkedHashMap<>();
         for (Component part : new Component[]{Component.CORE, Component.SVE, Component.FW, Component.FW_FEAT_BMAP, Component.TIMER}) {
             for (ComponentRow row : components) {
@@ -194,7 +204,7 @@ public final class KernelRegDb {
                 }
             }
         }
-        for (SysRegRow row : tables.get(v.tableVersion())) {
+        for (SysRegRow row : tables.get(v.toString())) {
             if (row.listed() && Visibility.listed(row.visibility(), f)) {
                 Component c = row.table().equals(INVARIANT_TABLE) ? Component.INVARIANT : Component.SYS_REG_DESCS;
                 // the sys_reg_descs row is the more specific source for IDs also named by a component row (v6.18 timers)
@@ -279,13 +289,17 @@ public final class KernelRegDb {
             return "listed: " + l.get().why();
         }
         KernelVersion v = host.version();
-        for (SysRegRow row : tables.get(v.tableVersion())) {
-            if (row.id().equals(id) && row.listed() && !Visibility.listed(row.visibility(), host.features())) {
+        for (SysRegRow row : tables.get(v.toString())) {
+            if (row.id().equals(id) && row.listed() && !Visibility.listed(row.visibility(), host.visibleFeatures())) {
                 if (Visibility.NEVER.contains(row.visibility())) {
                     return "never listed by " + v.label() + " (" + row.visibility() + ": " + row.condition() + ")";
                 }
+                if (host.hidesPoe() && Visibility.listed(row.visibility(), host.features())) {
+                    return "listed only when " + row.condition() + " (" + row.visibility() + "); " + host.release()
+                            + " built without CONFIG_ARM64_POE (+nopoe) clears ID_AA64MMFR3_EL1.S1POE for its guests";
+                }
                 return "listed only when " + row.condition() + " (" + row.visibility() + "); "
-                        + host.spec() + " lacks " + Visibility.missing(row.visibility(), host.features());
+                        + host.spec() + " lacks " + Visibility.missing(row.visibility(), host.visibleFeatures());
             }
         }
         for (ComponentRow row : components) {
@@ -319,12 +333,13 @@ public final class KernelRegDb {
         if (!first.inferred()) {
             return "";
         }
-        return having.stream().filter(k -> !k.inferred()).findFirst().map(k -> ", first read in the " + k + " tree").orElse("");
+        return having.stream().filter(k -> !k.inferred()).findFirst().map(k -> k.kind() == KernelVersion.Source.TREE
+                ? ", first read in the " + k + " tree" : ", first observed in " + k).orElse("");
     }
 
     /** Whether version {@code k} lists the ID for some feature set. */
     private boolean knows(KernelVersion k, RegId id) {
-        for (SysRegRow row : tables.get(k.tableVersion())) {
+        for (SysRegRow row : tables.get(k.toString())) {
             if (row.id().equals(id) && row.listed() && !Visibility.NEVER.contains(row.visibility())) {
                 return true;
             }
@@ -342,19 +357,36 @@ public final class KernelRegDb {
     private static List<SysRegRow> loadTable(String version) {
         List<SysRegRow> rows = new ArrayList<>();
         for (Map<String, String> r : Tsv.readResource(DATA + "sys_reg_descs-v" + version + ".tsv")) {
-            String fn = r.get("visibility_fn").strip();
-            boolean listed = r.get("listed").strip().equals(LISTED);
-            if (listed && !Visibility.isKnown(fn)) {
-                throw new IllegalStateException("bundled sys_reg_descs-v" + version + ".tsv: unknown visibility function " + fn);
-            }
-            rows.add(new SysRegRow(id(r.get("kvm_id")), r.get("name"), r.get("table"), listed, fn, r.get("condition").strip()));
+            rows.add(row(r, "sys_reg_descs-v" + version + ".tsv"));
         }
         return List.copyOf(rows);
     }
 
+    private static SysRegRow row(Map<String, String> r, String file) {
+        String fn = r.get("visibility_fn").strip();
+        boolean listed = r.get("listed").strip().equals(LISTED);
+        if (listed && !Visibility.isKnown(fn)) {
+            throw new IllegalStateException("bundled " + file + ": unknown visibility function " + fn);
+        }
+        return new SysRegRow(id(r.get("kvm_id")), r.get("name"), r.get("table"), listed, fn, r.get("condition").strip());
+    }
+
+    /** The base rows with every delta row of {@code v}'s deltas replacing the row of the same ID, or added. */
+    private static List<SysRegRow> withDeltas(List<SysRegRow> base, List<Map<String, String>> deltas, KernelVersion v) {
+        Map<Long, SysRegRow> byId = new LinkedHashMap<>();
+        base.forEach(r -> byId.put(r.id().value(), r));
+        for (Map<String, String> d : deltas) {
+            if (v.deltas().contains(d.get("delta").strip())) {
+                SysRegRow r = row(d, "sys_reg_descs-deltas.tsv");
+                byId.put(r.id().value(), r);
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
     /** The rows of one version's table (for tests and data checks). */
     List<SysRegRow> table(KernelVersion v) {
-        return tables.get(v.tableVersion());
+        return tables.get(v.toString());
     }
 
     List<ComponentRow> components() {

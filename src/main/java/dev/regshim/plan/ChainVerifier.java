@@ -41,7 +41,8 @@ final class ChainVerifier {
     private static final int PAIRWISE = -1;
     private static final int BLOCKED = -2;
     /** KVM reset values regshim knows, for discharging value conditions. */
-    private static final Map<RegId, Long> RESET_VALUES = Map.of(RegisterClassifier.BMAP_2, RegisterClassifier.BMAP_2_RESET);
+    private static final Map<RegId, Long> RESET_VALUES = Map.of(RegisterClassifier.BMAP_2, RegisterClassifier.BMAP_2_RESET,
+            RegisterClassifier.PMMIR_EL1, RegisterClassifier.PMMIR_RESET);
 
     private final List<HostClass> classes;
     private final Matrix after;

@@ -33,6 +33,11 @@ public final class RegisterClassifier {
     static final String BMAP_2_CONDITION = "KVM_REG_ARM_VENDOR_HYP_BMAP_2 == 0";
     /** KVM's reset value of BMAP_2: no vendor hypercall service 64-127 exposed. */
     static final long BMAP_2_RESET = 0;
+    /** PMMIR_EL1, which KVM lists from 7.3 for every vCPU with a PMU. */
+    public static final RegId PMMIR_EL1 = RegId.sysreg(3, 0, 9, 14, 6);
+    static final String PMMIR_CONDITION = "PMMIR_EL1 == 0";
+    /** What 7.3 reports without KVM_ARM_VCPU_PMU_V3_STRICT, and what older kernels show the guest. */
+    static final long PMMIR_RESET = 0;
     /** QEMU's bogus AArch32 DBGDTRTX view (TCG, QEMU 10.0 and earlier). */
     public static final RegId DBGDTRTX = RegId.of(0x40200000200e0298L);
     /** KVM_REG_ARM_PTIMER_CNT / _CTL / _CVAL: the EL1 physical timer. */
@@ -83,6 +88,11 @@ public final class RegisterClassifier {
                     + "change: bits 0-1 offer the vendor hypercalls that discover target implementation CPUs (new in kernel "
                     + "6.15); 0, KVM's reset value, offers nothing, and QEMU sets it only for target-implementation CPUs",
                     BMAP_2_CONDITION, BMAP_2_RESET));
+        }
+        if (id.equals(PMMIR_EL1)) {
+            return Optional.of(Classification.conditionalOnValue("the PMU implementation register: kernels from 7.3 "
+                    + "list it for every vCPU with a PMU and report 0 unless the VMM asks for KVM_ARM_VCPU_PMU_V3_STRICT; "
+                    + "older kernels do not list it and show the guest 0", PMMIR_CONDITION, PMMIR_RESET));
         }
         if (id.equals(DBGDTRTX)) {
             return Optional.of(Classification.safe("QEMU's bogus AArch32 DBGDTRTX view always UNDEFs for the guest", null));

@@ -18,6 +18,7 @@ public final class ProfileSources {
     static {
         register(new KernelProfileSource());
         register(new StreamProfileSource());
+        register(new CaptureProfileSource());
         register(new JsonProfileSource());
     }
 
@@ -44,9 +45,9 @@ public final class ProfileSources {
         }
         if (!spec.contains(":") && !Files.exists(Path.of(spec))) {
             throw new RegshimException("no such file: " + spec
-                    + " (a profile is a stream, a libvirt save image, a profile JSON, a register list, or kernel:VERSION[+features])");
+                    + " (a profile is a stream, a libvirt save image, a profile JSON, a kernel capture, a register list, or kernel:VERSION[+features])");
         }
         throw new RegshimException("cannot use '" + spec + "' as a profile"
-                + " (a profile is a stream, a libvirt save image, a profile JSON, a register list, or kernel:VERSION[+features])");
+                + " (a profile is a stream, a libvirt save image, a profile JSON, a kernel capture, a register list, or kernel:VERSION[+features])");
     }
 }

@@ -27,9 +27,17 @@ import java.util.OptionalLong;
  */
 public final class CpregRewritePlanner {
 
-    /** Registers whose zero value the kernel documents as "nothing exposed / unused". */
-    private static final RegSet ZERO_MEANS_UNUSED = RegSet.of(
-            0x6030000000160003L); // KVM_REG_ARM_VENDOR_HYP_BMAP_2: no vendor hypercall service 64..127
+    /** Registers whose value 0 loses nothing when dropped, and why. */
+    private static final java.util.Map<RegId, String> ZERO_LOSES_NOTHING = java.util.Map.of(
+            RegId.fwFeatBmap(3), "value 0 means unused (no service exposed to the guest)",
+            RegId.sysreg(3, 0, 9, 14, 6), "value 0 is what kernels before 7.3 show the guest (they read PMMIR_EL1 as "
+                    + "zero), and what 7.3 reports without KVM_ARM_VCPU_PMU_V3_STRICT");
+
+    /**
+     * KVM's reset value for registers it does not define a reset for ({@code reset_unknown}): a register still
+     * holding it was never written by the guest.
+     */
+    static final long KVM_RESET_UNKNOWN = 0x1de7ec7edbadc0deL;
 
     private CpregRewritePlanner() {
     }
@@ -169,8 +177,8 @@ public final class CpregRewritePlanner {
         if (shared.isPresent()) {
             return Optional.of(base + "; " + shared.get());
         }
-        if (v == 0 && ZERO_MEANS_UNUSED.contains(id)) {
-            return Optional.of(base + "; value 0 means unused (no service exposed to the guest)");
+        if (v == 0 && ZERO_LOSES_NOTHING.containsKey(id)) {
+            return Optional.of(base + "; " + ZERO_LOSES_NOTHING.get(id));
         }
         Optional<FeatureGates.Feature> gate = FeatureGates.gate(id);
         if (gate.isEmpty()) {
@@ -185,6 +193,9 @@ public final class CpregRewritePlanner {
             String evidence = "the guest's " + FeatureGates.describe(f, src) + " shows " + f.name() + " absent, so it cannot access it";
             if (v == 0) {
                 return Optional.of(base + "; value 0 and " + evidence);
+            }
+            if (v == KVM_RESET_UNKNOWN && o.accel() == Accel.KVM) {
+                return Optional.of(base + "; value " + hex(v) + " is KVM's reset pattern (never written) and " + evidence);
             }
             if (o.policy() == Policy.TOLERANT) {
                 return Optional.of(base + "; tolerant: " + evidence + " (value " + hex(v) + " is unreachable)");

@@ -40,6 +40,7 @@ final class FieldLayouts {
     private static volatile FieldLayouts instance;
 
     private final Map<Long, Layout> byEncoding = new HashMap<>();
+    private final Map<String, Layout> byName = new HashMap<>();
 
     private FieldLayouts() {
         Map<String, Map<Long, String>> enums = loadEnums();
@@ -79,7 +80,9 @@ final class FieldLayouts {
         fields.forEach((reg, list) -> {
             RegId enc = encodings.get(reg);
             if (enc != null) {
-                byEncoding.put(enc.value(), new Layout(reg, enc, complete(list)));
+                Layout l = new Layout(reg, enc, complete(list));
+                byEncoding.put(enc.value(), l);
+                byName.put(reg, l);
             }
         });
     }
@@ -105,6 +108,11 @@ final class FieldLayouts {
 
     int size() {
         return byEncoding.size();
+    }
+
+    /** The layout of a register by its architectural name ({@code ID_AA64MMFR3_EL1}), when known. */
+    Optional<Layout> layout(String register) {
+        return Optional.ofNullable(byName.get(register));
     }
 
     /** Sorts from the top bit down and fills every gap with RES0, so each bit belongs to exactly one field. */

@@ -58,6 +58,15 @@ public final class IdRegisterFields {
         return RegId.sysreg(ID_OP0, id.cpOpc1(), ID_CRN, id.cpCrm(), id.cpOpc2());
     }
 
+    /**
+     * A named field of a named ID register ({@code ID_AA64MMFR3_EL1}, {@code TCRX}), from the bundled sysreg tables:
+     * the one place field positions come from.
+     */
+    public static Optional<IdField> field(String register, String field) {
+        return FieldLayouts.get().layout(register).flatMap(l -> l.fields().stream()
+                .filter(f -> f.name().equals(field)).findFirst().map(f -> new IdField(register, l.encoding(), f)));
+    }
+
     /** The name of the layout used for the ID ({@code ID_DFR0_EL1} for the AArch32 ID_DFR0 view), when known. */
     public static Optional<String> layoutName(RegId id) {
         return FieldLayouts.get().layout(aarch64View(id)).map(FieldLayouts.Layout::register);

@@ -1,0 +1,102 @@
+package dev.regshim.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A kernel ready to boot: its Image, and what is known of where it came from. For a Debian package the directory
+ * {@code get-kernel.sh} made holds {@code Image}, {@code config} and {@code kernel.txt} ({@code package=},
+ * {@code version=}, {@code upstream=}, {@code suite=}, {@code sha256=}); for a bare Image file only the file is known.
+ *
+ * @param origin   "debian" (fetched), "deb" (a package file the user gave) or "image" (a bare Image file)
+ * @param config   the kernel's build options that matter here ({@link #CONFIG_KEYS}), when a config was shipped
+ * @param modules  the unpacked modules tree ({@code modules/RELEASE}), when asked for
+ */
+public record KernelFiles(String origin, Path image, String packageName, String packageVersion, String upstream,
+                          String suite, String sha256, Map<String, String> config, Optional<Path> modules) {
+
+    /** Build options recorded with a capture: they decide what KVM can show. */
+    public static final java.util.List<String> CONFIG_KEYS = java.util.List.of("CONFIG_KVM", "CONFIG_ARM64_POE",
+            "CONFIG_ARM64_PTR_AUTH", "CONFIG_ARM64_SVE", "CONFIG_ARM64_MTE", "CONFIG_ARM64_GCS", "CONFIG_ARM64_VHE",
+            "CONFIG_HW_PERF_EVENTS", "CONFIG_ARM_PMUV3");
+
+    static final String ORIGIN_DEBIAN = "debian";
+    static final String ORIGIN_DEB = "deb";
+    static final String ORIGIN_IMAGE = "image";
+
+    /** Reads a directory made by {@code get-kernel.sh fetch|unpack}. */
+    static KernelFiles fromDirectory(Path dir, String origin) {
+        Map<String, String> meta = keyValues(dir.resolve("kernel.txt"), '=');
+        Path image = dir.resolve("Image");
+        KernelImage.check(image);
+        Map<String, String> config = new LinkedHashMap<>();
+        Path cfg = dir.resolve("config");
+        if (Files.isRegularFile(cfg)) {
+            Map<String, String> all = keyValues(cfg, '=');
+            for (String k : CONFIG_KEYS) {
+                if (all.containsKey(k)) {
+                    config.put(k, all.get(k));
+                } else if (all.containsKey("# " + k + " is not set")) {
+                    config.put(k, "n");
+                }
+            }
+        }
+        Path mods = dir.resolve("modules");
+        Optional<Path> modules = Optional.empty();
+        if (Files.isDirectory(mods)) {
+            try (var s = Files.list(mods)) {
+                modules = s.filter(Files::isDirectory).findFirst();
+            } catch (IOException e) {
+                throw new LabException("cannot read " + mods + ": " + LabFiles.reason(e));
+            }
+        }
+        return new KernelFiles(origin, image, meta.get("package"), meta.get("version"), meta.get("upstream"),
+                meta.get("suite"), meta.get("sha256"), Map.copyOf(config), modules);
+    }
+
+    /** A bare Image file: nothing but the file is known (the release comes from the boot). */
+    static KernelFiles bareImage(Path image) {
+        KernelImage.check(image);
+        return new KernelFiles(ORIGIN_IMAGE, image.toAbsolutePath(), null, null, null, null, null, Map.of(),
+                Optional.empty());
+    }
+
+    /** "linux-binary-7.3.4+deb13-arm64 7.3.4-1~bpo13+1 (trixie-backports)", or the Image path. */
+    public String describe() {
+        if (packageName == null) {
+            return image.toString();
+        }
+        return packageName + " " + packageVersion + (suite == null ? "" : " (" + suite + ")");
+    }
+
+    private static Map<String, String> keyValues(Path file, char separator) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.startsWith("# CONFIG_") && line.endsWith(" is not set")) {
+                    out.put(line, "n");
+                    continue;
+                }
+                int eq = line.indexOf(separator);
+                if (eq > 0 && !line.startsWith("#")) {
+                    out.put(line.substring(0, eq).strip(), unquote(line.substring(eq + 1).strip()));
+                }
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot read " + file + ": " + LabFiles.reason(e));
+        }
+        return out;
+    }
+
+    private static String unquote(String v) {
+        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    }
+}
