@@ -27,7 +27,7 @@
 set -euo pipefail
 
 me=get-kernel
-die() { echo "$me: $*" >&2; exit "${2:-1}"; }
+die() { echo "$me: error: $1" >&2; exit "${2:-1}"; }
 usage() { die "usage: get-kernel.sh list [--refresh] | fetch [--refresh] [--modules] VERSION [DEST] | unpack [--modules] FILE.deb DEST" 2; }
 
 cmd=${1:-}; [ -n "$cmd" ] || usage; shift

@@ -20,6 +20,9 @@ public final class DebianKernels {
     static final Duration LIST_TIMEOUT = Duration.ofMinutes(5);
     static final Duration FETCH_TIMEOUT = Duration.ofMinutes(20);
     static final int EXIT_NOT_FOUND = 2;
+    /** How the script starts its messages; errors (the last one says why it failed) carry "error:". */
+    static final String PREFIX = "get-kernel:";
+    static final String ERROR_PREFIX = PREFIX + " error:";
 
     /** One kernel Debian builds: upstream release, package, Debian version, suite. */
     public record Available(String upstream, String packageName, String debianVersion, String suite) {
@@ -86,8 +89,8 @@ public final class DebianKernels {
             synchronized (err) {
                 err.add(line);
             }
-            if (line.startsWith("get-kernel:")) {
-                progress.accept(line.substring("get-kernel:".length()).strip());
+            if (line.startsWith(PREFIX) && !line.startsWith(ERROR_PREFIX)) {
+                progress.accept(line.substring(PREFIX.length()).strip());
             }
         })) {
             status = p.await(timeout);
@@ -108,13 +111,13 @@ public final class DebianKernels {
         synchronized (err) {
             for (int i = err.size() - 1; i >= 0; i--) {
                 String l = err.get(i).strip();
-                if (l.startsWith("get-kernel:")) {
-                    return "Debian kernel: " + l.substring("get-kernel:".length()).strip();
+                if (l.startsWith(ERROR_PREFIX)) {
+                    return dev.regshim.util.Text.safe(l.substring(ERROR_PREFIX.length()).strip(), 200);
                 }
             }
             for (int i = err.size() - 1; i >= 0; i--) {
                 if (!err.get(i).isBlank()) {
-                    return "get-kernel.sh: " + err.get(i).strip();
+                    return "get-kernel.sh: " + dev.regshim.util.Text.safe(err.get(i).strip(), 200);
                 }
             }
         }

@@ -53,6 +53,38 @@ class CpregRewritePlannerTest {
     }
 
     @Test
+    void dropsAZeroPmmirFromA73SourceAndRefusesAnotherValue() {
+        long pmmir = RegId.sysreg(3, 0, 9, 14, 6).value();
+        CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});
+        VcpuRewrite r = CpregRewritePlanner.plan(0, CpregArray.of(new long[]{TPIDR_EL1, pmmir}, new long[]{9, 0}), dst,
+                opts(Policy.STRICT));
+        assertThat(r.refused()).isFalse();
+        assertThat(r.changes()).singleElement().satisfies(c -> assertThat(c.reason())
+                .contains("value 0 is what kernels before 7.3 show the guest"));
+        assertThat(CpregRewritePlanner.plan(0, CpregArray.of(new long[]{TPIDR_EL1, pmmir}, new long[]{9, 0x10}), dst,
+                opts(Policy.STRICT)).refusals()).singleElement().satisfies(f -> assertThat(f.id().value()).isEqualTo(pmmir));
+    }
+
+    @Test
+    void kvmsResetPatternInARegisterTheGuestCannotReachIsInertUnderKvm() {
+        long pire0 = RegId.sysreg(3, 0, 10, 2, 2).value();
+        long pattern = 0x1de7ec7edbadc0deL;
+        CpregArray src = CpregArray.of(new long[]{MMFR3, pire0}, new long[]{0, pattern});
+        CpregArray dst = CpregArray.of(new long[]{MMFR3}, new long[]{0});
+        CpregRewritePlanner.Options kvm = new CpregRewritePlanner.Options(Accel.KVM, RegSet.empty(), RegSet.empty(),
+                Policy.STRICT, List.of(), null);
+        VcpuRewrite r = CpregRewritePlanner.plan(0, src, dst, kvm);
+        assertThat(r.refused()).isFalse();
+        assertThat(r.changes().get(0).reason()).contains("KVM's reset pattern (never written)").contains("S1PIE=0");
+        // the guest could have written it: the feature is present
+        CpregArray present = CpregArray.of(new long[]{MMFR3, pire0}, new long[]{0x100, pattern});
+        assertThat(CpregRewritePlanner.plan(0, present, CpregArray.of(new long[]{MMFR3}, new long[]{0x100}), kvm).refused()).isTrue();
+        // any other value stays refused
+        CpregArray written = CpregArray.of(new long[]{MMFR3, pire0}, new long[]{0, 0x1234});
+        assertThat(CpregRewritePlanner.plan(0, written, dst, kvm).refused()).isTrue();
+    }
+
+    @Test
     void refusesToDropANonZeroBmap2UnlessForced() {
         CpregArray src = CpregArray.of(new long[]{TPIDR_EL1, BMAP_2}, new long[]{1, 3});
         CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});
