@@ -15,7 +15,8 @@
 #              Image         the kernel (arm64 boot executable Image)
 #              config        its build configuration (when Debian ships one)
 #              kernel.txt    package=, version=, upstream=, suite=, sha256= (of the .deb)
-#              modules/      with --modules only: the kernel's modules (lib/modules/RELEASE/...)
+#              modules/      with --modules only: the modules the lab's network needs (virtio_net and its
+#                            failover dependencies), as Debian ships them (.ko, .ko.xz or .ko.zst)
 #   unpack   the same for a .deb the caller already has (suite=local)
 #   --refresh  re-read the package lists even when the cached ones are less than a day old
 #
@@ -43,6 +44,8 @@ done
 
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 cache=${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/regshim}
+# the modules regshim's lab loads for the outer VMs' network, in load order
+LAB_MODULES="failover net_failover virtio_net"
 SUITES_MAIN="bookworm bookworm-backports trixie trixie-backports forky sid experimental"
 SUITES_SECURITY="bookworm-security trixie-security"
 
@@ -62,11 +65,13 @@ unpack_into() {
   config=$(find "$tree/boot" "$tree/usr/lib/modules" -maxdepth 2 -type f \( -name 'config-*' -o -name config \) 2>/dev/null | head -n1 || true)
   [ -z "$config" ] || cp "$config" "$out/config"
   if $modules; then
-    local mods
-    mods=$(find "$tree/lib/modules" "$tree/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n1 || true)
-    [ -n "$mods" ] || { rm -rf "$tree"; die "$deb: holds no modules" 2; }
     mkdir -p "$out/modules"
-    cp -a "$mods" "$out/modules/"
+    local m found
+    for m in $LAB_MODULES; do
+      found=$(find "$tree/lib/modules" "$tree/usr/lib/modules" -type f \( -name "$m.ko" -o -name "$m.ko.*" \) 2>/dev/null | head -n1 || true)
+      [ -n "$found" ] || { rm -rf "$tree"; die "$deb: has no module $m" 2; }
+      cp "$found" "$out/modules/"
+    done
   fi
   rm -rf "$tree"
 }

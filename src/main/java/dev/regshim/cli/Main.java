@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
             FuzzCommand.class,
             BenchCommand.class,
             PlanCommand.class,
+            LabCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

@@ -15,7 +15,7 @@ import java.util.Optional;
  *
  * @param origin   "debian" (fetched), "deb" (a package file the user gave) or "image" (a bare Image file)
  * @param config   the kernel's build options that matter here ({@link #CONFIG_KEYS}), when a config was shipped
- * @param modules  the unpacked modules tree ({@code modules/RELEASE}), when asked for
+ * @param modules  the directory of the modules the lab's network needs, when asked for
  */
 public record KernelFiles(String origin, Path image, String packageName, String packageVersion, String upstream,
                           String suite, String sha256, Map<String, String> config, Optional<Path> modules) {
@@ -50,7 +50,9 @@ public record KernelFiles(String origin, Path image, String packageName, String 
         Optional<Path> modules = Optional.empty();
         if (Files.isDirectory(mods)) {
             try (var s = Files.list(mods)) {
-                modules = s.filter(Files::isDirectory).findFirst();
+                if (s.anyMatch(Files::isRegularFile)) {
+                    modules = Optional.of(mods);
+                }
             } catch (IOException e) {
                 throw new LabException("cannot read " + mods + ": " + LabFiles.reason(e));
             }

@@ -24,6 +24,8 @@ final class LabResources {
 
     static final String RESOURCE_DIR = "/dev/regshim/lab/";
     static final String KERNEL_SCRIPT = "get-kernel.sh";
+    static final String QEMU_SCRIPT = "get-qemu.sh";
+    static final String LAB_INIT = "lab-init.sh";
     static final String PROBE_SOURCE = "kvm-probe.c";
     static final String CROSS_COMPILER = "aarch64-linux-gnu-gcc";
     static final Duration COMPILE_TIMEOUT = Duration.ofMinutes(2);
@@ -38,6 +40,11 @@ final class LabResources {
     /** The kernel script, extracted to the cache. */
     static Path kernelScript() {
         return extract(KERNEL_SCRIPT);
+    }
+
+    /** The QEMU script ({@code get-qemu.sh}), extracted to the cache. */
+    static Path qemuScript() {
+        return extract(QEMU_SCRIPT);
     }
 
     /** The probe, a static aarch64 program built once per source version with the cross compiler. */
@@ -92,7 +99,7 @@ final class LabResources {
         }
     }
 
-    private static byte[] read(String name) {
+    static byte[] read(String name) {
         try (InputStream in = LabResources.class.getResourceAsStream(RESOURCE_DIR + name)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + RESOURCE_DIR + name + " is missing from the jar");

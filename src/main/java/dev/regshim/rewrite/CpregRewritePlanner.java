@@ -6,6 +6,7 @@ import dev.regshim.cpreg.TcgConstRegisters;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
+import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,20 @@ import java.util.OptionalLong;
  * What the policy does not allow becomes a {@link Refusal}; under {@link Policy#FORCE} it is done and marked lossy.
  */
 public final class CpregRewritePlanner {
+
+    static final RegId ID_AA64PFR0 = RegId.sysreg(3, 0, 0, 4, 0);
+    /** HCR_EL2: listed (KVM) or migrated (TCG) only for a vCPU that has EL2. */
+    static final RegId HCR_EL2 = RegId.sysreg(3, 4, 1, 1, 0);
+
+    /**
+     * Whether the vCPU has EL2: its state carries HCR_EL2 (KVM lists the EL2 registers only for a nested-virt vCPU,
+     * QEMU under TCG only with virtualization=on) and its ID_AA64PFR0_EL1 does not say EL2 is absent. The ID field
+     * alone does not tell: KVM 6.12 reports EL2 implemented to vCPUs that cannot enter it.
+     */
+    static boolean hasEl2(CpregArray src) {
+        boolean fieldSaysNo = src.valueOf(ID_AA64PFR0).isPresent() && !IdRegisterFields.hasEl2(src.valueOf(ID_AA64PFR0).getAsLong());
+        return !fieldSaysNo && src.indexOf(HCR_EL2.value()) >= 0;
+    }
 
     /** Registers whose value 0 loses nothing when dropped, and why. */
     private static final java.util.Map<RegId, String> ZERO_LOSES_NOTHING = java.util.Map.of(
@@ -64,6 +79,7 @@ public final class CpregRewritePlanner {
             throw new IllegalArgumentException("a rewrite needs the source's values");
         }
         RegSet all = src.idSet().union(dst.idSet());
+        boolean guestHasEl2 = hasEl2(src);
         List<Long> ids = new ArrayList<>();
         List<Long> values = new ArrayList<>();
         List<RegisterChange> changes = new ArrayList<>();
@@ -102,7 +118,7 @@ public final class CpregRewritePlanner {
                 if (dv.isPresent()) {
                     long d = dv.getAsLong();
                     if (isConst(id, o.accel()) && TcgConstRegisters.isFeatureId(id)) {
-                        IdChangeJudge.Judgement j = o.judge().judge(id, 0L, d);
+                        IdChangeJudge.Judgement j = o.judge().judge(id, 0L, d, guestHasEl2);
                         if (!j.safe() && o.policy() != Policy.FORCE) {
                             refusals.add(new Refusal(instance, id, OptionalLong.empty(), dv,
                                     "the source does not list " + cat.name(id) + " (the guest read it as 0); the destination "
@@ -128,7 +144,7 @@ public final class CpregRewritePlanner {
             long v = sv.getAsLong();
             if (dv.isPresent() && dv.getAsLong() != v && isConst(id, o.accel())) {
                 long d = dv.getAsLong();
-                IdChangeJudge.Judgement j = o.judge().judge(id, v, d);
+                IdChangeJudge.Judgement j = o.judge().judge(id, v, d, guestHasEl2);
                 if (j.safe()) {
                     changes.add(new RegisterChange(RegisterChange.Kind.CHANGED, id, sv, dv,
                             "constant register: the destination accepts only its own value; safe for the guest: " + j.summary(), false));

@@ -33,6 +33,11 @@ public final class FieldRulesJudge implements IdChangeJudge {
 
     @Override
     public Judgement judge(RegId id, long guestSaw, long destination) {
+        return judge(id, guestSaw, destination, true);
+    }
+
+    @Override
+    public Judgement judge(RegId id, long guestSaw, long destination, boolean guestHasEl2) {
         if (guestSaw == destination) {
             return new Judgement(true, "unchanged");
         }
@@ -49,7 +54,7 @@ public final class FieldRulesJudge implements IdChangeJudge {
             return new Judgement(false, String.format("0x%016x → 0x%016x: no field layout or safety rule known",
                     guestSaw, destination));
         }
-        FieldDiff d = IdRegisterFields.diff(id, guestSaw, destination);
+        FieldDiff d = IdRegisterFields.diff(id, guestSaw, destination, guestHasEl2);
         if (d.verdict() != FieldDiff.Verdict.UNSAFE) {
             return new Judgement(true, d.summary());
         }

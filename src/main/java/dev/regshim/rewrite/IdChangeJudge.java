@@ -14,6 +14,11 @@ public interface IdChangeJudge {
 
     Judgement judge(RegId id, long guestSaw, long destination);
 
+    /** As {@link #judge(RegId, long, long)}, knowing whether the guest's vCPU has EL2 (see IdRegisterFields). */
+    default Judgement judge(RegId id, long guestSaw, long destination, boolean guestHasEl2) {
+        return judge(id, guestSaw, destination);
+    }
+
     /** Without field tables: only an unchanged value is known to be safe. */
     IdChangeJudge EQUAL_ONLY = (id, a, b) -> a == b ? new Judgement(true, "unchanged")
             : new Judgement(false, String.format("0x%016x -> 0x%016x: no field rules known", a, b));

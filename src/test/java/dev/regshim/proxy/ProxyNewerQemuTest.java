@@ -8,9 +8,10 @@ import dev.regshim.rewrite.Policy;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.VmCommand;
-import dev.regshim.testing.Continuity;
+import dev.regshim.lab.guest.Continuity;
 import dev.regshim.testing.QemuTestSupport;
-import dev.regshim.testing.SerialLog;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.testing.SerialLogs;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,7 +59,7 @@ class ProxyNewerQemuTest {
             assertThat(r.registersChanged()).isEqualTo(11); // the ten pointer-authentication keys and ISAR1
             IncomingResult in = QemuRig.incoming(destination);
             assertThat(in.runState()).as(in.summary()).isEqualTo("running");
-            SerialLog.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
+            SerialLogs.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
             destination.stop();
             Continuity.Report c = Continuity.check(srcLog, dstLog, true);
             assertThat(c.ok()).as(c.problem()).isTrue();

@@ -5,8 +5,9 @@ import dev.regshim.qemu.MigrationResult;
 import dev.regshim.qemu.QemuProcess;
 import dev.regshim.rewrite.Policy;
 import dev.regshim.rewrite.RewriteOptions;
-import dev.regshim.testing.Continuity;
-import dev.regshim.testing.SerialLog;
+import dev.regshim.lab.guest.Continuity;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.testing.SerialLogs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class ProxyQemuFaultsTest {
             int lines = SerialLog.read(srcLog).lines().size();
             source.cont();
             assertThat(source.queryStatus()).isEqualTo("running");
-            SerialLog after = SerialLog.awaitLines(srcLog, lines + 2, QemuRig.TIMEOUT);
+            SerialLog after = SerialLogs.awaitLines(srcLog, lines + 2, QemuRig.TIMEOUT);
             assertThat(after.lines()).as("the guest resumed on the source where it stopped")
                     .extracting(l -> l.count() - after.lines().get(0).count())
                     .isEqualTo(java.util.stream.LongStream.range(0, after.lines().size()).boxed().toList());
@@ -202,7 +203,7 @@ class ProxyQemuFaultsTest {
             assertThat(r.extraChannels()).as("QEMU's default multifd-channels").isEqualTo(2);
             assertThat(r.extraBytes()).isPositive();
             assertThat(r.registersChanged()).isEqualTo(11);
-            SerialLog.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
+            SerialLogs.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
             destination.stop();
             Continuity.Report c = Continuity.check(srcLog, dstLog, true);
             assertThat(c.ok()).as(c.problem()).isTrue();

@@ -7,9 +7,10 @@ import dev.regshim.rewrite.Policy;
 import dev.regshim.rewrite.Refusal;
 import dev.regshim.rewrite.RewriteOptions;
 import dev.regshim.rewrite.StreamRewriter;
-import dev.regshim.testing.Continuity;
+import dev.regshim.lab.guest.Continuity;
 import dev.regshim.testing.CounterGuest;
-import dev.regshim.testing.SerialLog;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.testing.SerialLogs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -146,7 +147,7 @@ class ProxyQemuPairsTest {
                     assertThat(r.registersChanged()).isEqualTo(offline.plan().vcpus().stream()
                             .mapToInt(v -> v.changes().size()).sum());
                     assertThat(r.checks()).anyMatch(c -> c.contains("arrays exactly as planned"));
-                    SerialLog.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
+                    SerialLogs.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
                     destination.stop();
                     Continuity.Report c = Continuity.check(srcLog, dstLog, true);
                     assertThat(c.ok()).as(c.problem()).isTrue();
@@ -163,7 +164,7 @@ class ProxyQemuPairsTest {
                     IncomingResult in = QemuRig.incoming(destination);
                     assertThat(in.loaded()).as("the destination got nothing usable: " + in.summary()).isFalse();
                     int before = SerialLog.read(srcLog).lines().size();
-                    SerialLog.awaitLines(srcLog, before + 2, QemuRig.TIMEOUT);
+                    SerialLogs.awaitLines(srcLog, before + 2, QemuRig.TIMEOUT);
                 }
             }
         }

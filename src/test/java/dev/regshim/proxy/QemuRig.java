@@ -6,7 +6,8 @@ import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuProcess;
 import dev.regshim.testing.CounterGuest;
 import dev.regshim.testing.QemuTestSupport;
-import dev.regshim.testing.SerialLog;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.testing.SerialLogs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class QemuRig {
     QemuProcess source(List<String> config, Path serial) {
         QemuProcess p = QemuProcess.builder(qemu).args(config).args("-kernel", counter.toString()).serialFile(serial)
                 .start();
-        SerialLog.awaitLines(serial, LINES, TIMEOUT);
+        SerialLogs.awaitLines(serial, LINES, TIMEOUT);
         return p;
     }
 

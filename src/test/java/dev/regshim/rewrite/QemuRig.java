@@ -10,10 +10,11 @@ import dev.regshim.qemu.QemuProcess;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
-import dev.regshim.testing.Continuity;
+import dev.regshim.lab.guest.Continuity;
 import dev.regshim.testing.CounterGuest;
-import dev.regshim.testing.CounterLine;
-import dev.regshim.testing.SerialLog;
+import dev.regshim.lab.guest.CounterLine;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.testing.SerialLogs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ final class QemuRig {
         Path stream = file(c.label() + ".mig");
         try (QemuProcess src = QemuProcess.builder(qemu).args(args(c, "-kernel", CounterGuest.elf().toString()))
                 .serialFile(serial).start()) {
-            SerialLog.awaitLines(serial, LINES, TIMEOUT);
+            SerialLogs.awaitLines(serial, LINES, TIMEOUT);
             src.stop();
             src.migrateToFile(stream);
         }
@@ -130,7 +131,7 @@ final class QemuRig {
             if (r.loaded()) {
                 assertThat(r.runState()).as("a stopped source's state comes back paused").isEqualTo("paused");
                 dst.cont();
-                SerialLog.awaitLines(serial, LINES, TIMEOUT);
+                SerialLogs.awaitLines(serial, LINES, TIMEOUT);
             }
             return new Loaded(r, serial);
         }

@@ -11,7 +11,7 @@ import dev.regshim.stream.container.SaveImage;
 import dev.regshim.testing.CounterGuest;
 import dev.regshim.testing.LibvirtImages;
 import dev.regshim.testing.QemuTestSupport;
-import dev.regshim.testing.SerialLog;
+import dev.regshim.lab.guest.SerialLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
 package dev.regshim.testing;
 
+import dev.regshim.lab.guest.CounterLine;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.lab.guest.Continuity;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,7 @@
 package dev.regshim.testing;
 
+import dev.regshim.lab.guest.CounterLine;
+
 import java.nio.file.Path;
 
 /** The counter guest program ({@code src/test/guest/counter.S}) and the register values it sets. */

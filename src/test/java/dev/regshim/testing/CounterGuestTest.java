@@ -1,5 +1,9 @@
 package dev.regshim.testing;
 
+import dev.regshim.lab.guest.CounterLine;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.lab.guest.Continuity;
+
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuProcess;
@@ -77,7 +81,7 @@ class CounterGuestTest {
         Path stream = tmp.resolve("counter.mig");
         try (QemuProcess src = QemuProcess.builder(qemu).args(virt("max", "-kernel", elf.toString()))
                 .serialFile(srcLog).start()) {
-            SerialLog.awaitLines(srcLog, LINES_PER_RUN, RUN_TIMEOUT);
+            SerialLogs.awaitLines(srcLog, LINES_PER_RUN, RUN_TIMEOUT);
             src.stop();
             src.migrateToFile(stream);
         }
@@ -88,7 +92,7 @@ class CounterGuestTest {
             assertThat(r.loaded()).as(r.summary()).isTrue();
             assertThat(r.runState()).isEqualTo("paused");
             dst.cont();
-            SerialLog.awaitLines(dstLog, LINES_PER_RUN, RUN_TIMEOUT);
+            SerialLogs.awaitLines(dstLog, LINES_PER_RUN, RUN_TIMEOUT);
         }
         Continuity.Report report = Continuity.check(srcLog, dstLog);
         assertThat(report.ok()).as(report.problem()).isTrue();
@@ -107,12 +111,12 @@ class CounterGuestTest {
              QemuProcess dst = QemuProcess.builder(qemu).args(virt("max")).serialFile(dstLog).incomingDefer()
                      .start()) {
             dst.migrateIncoming("tcp:127.0.0.1:0");
-            SerialLog.awaitLines(srcLog, 3, RUN_TIMEOUT);
+            SerialLogs.awaitLines(srcLog, 3, RUN_TIMEOUT);
             src.migrateTo("tcp:127.0.0.1:" + dst.incomingPort());
             IncomingResult r = dst.waitForIncomingResult(RUN_TIMEOUT);
             assertThat(r.runState()).as(r.summary()).isEqualTo("running"); // a running source autostarts
             assertThat(src.queryStatus()).isEqualTo("postmigrate");
-            SerialLog.awaitLines(dstLog, 3, RUN_TIMEOUT);
+            SerialLogs.awaitLines(dstLog, 3, RUN_TIMEOUT);
         }
         Continuity.Report report = Continuity.check(srcLog, dstLog);
         assertThat(report.ok()).as(report.problem()).isTrue();
@@ -122,7 +126,7 @@ class CounterGuestTest {
         Path log = tmp.resolve("run-" + System.nanoTime() + ".serial");
         try (QemuProcess q = QemuProcess.builder(qemu).args(args).args("-kernel", elf.toString()).serialFile(log)
                 .start()) {
-            return SerialLog.awaitLines(log, lines, RUN_TIMEOUT);
+            return SerialLogs.awaitLines(log, lines, RUN_TIMEOUT);
         }
     }
 }

@@ -37,7 +37,8 @@ public final class GuestPrograms {
     }
 
     public static Path source(String name) {
-        return projectDir().resolve("src/test/guest").resolve(name + ".S");
+        Path test = projectDir().resolve("src/test/guest").resolve(name + ".S");
+        return java.nio.file.Files.exists(test) ? test : projectDir().resolve("src/main/lab").resolve(name + ".S");
     }
 
     /** The linked ELF for {@code src/test/guest/NAME.S}, built if needed. */

@@ -88,8 +88,48 @@ public final class IdRegisterFields {
         return out;
     }
 
+    /**
+     * Fields that describe what EL2 (a hypervisor) can use: a vCPU without EL2 (its ID_AA64PFR0_EL1.EL2 is 0) can
+     * neither use nor depend on them, so any change of theirs is invisible to it. KVM itself reports some of them
+     * differently for such a vCPU from one kernel to the next (6.12 shows NV=2 to a guest without EL2, 7.3 shows 0).
+     */
+    static final java.util.Set<String> EL2_ONLY = java.util.Set.of(
+            "ID_AA64MMFR2_EL1.NV", "ID_AA64MMFR4_EL1.NV_frac", "ID_AA64MMFR4_EL1.E2H0", "ID_AA64MMFR1_EL1.VH",
+            "ID_AA64MMFR1_EL1.HCX", "ID_AA64MMFR1_EL1.TWED", "ID_AA64MMFR1_EL1.VMIDBits", "ID_AA64MMFR0_EL1.FGT",
+            "ID_AA64MMFR3_EL1.S2PIE", "ID_AA64MMFR3_EL1.S2POE");
+
     /** The field-by-field difference of two values, each change judged for migration (source → destination). */
     public static FieldDiff diff(RegId id, long source, long destination) {
+        return diff(id, source, destination, true);
+    }
+
+    /**
+     * As {@link #diff(RegId, long, long)}, for a guest that has EL2 or not: without EL2 a change in an EL2-only field
+     * ({@link #EL2_ONLY}) is safe.
+     */
+    public static FieldDiff diff(RegId id, long source, long destination, boolean guestHasEl2) {
+        FieldDiff d = diffAll(id, source, destination);
+        if (guestHasEl2) {
+            return d;
+        }
+        List<FieldChange> judged = new ArrayList<>();
+        for (FieldChange c : d.changes()) {
+            if (!c.safeForMigration() && EL2_ONLY.contains(d.register() + "." + c.field())) {
+                judged.add(new FieldChange(c.field(), c.msb(), c.lsb(), c.oldValue(), c.newValue(), c.oldName(),
+                        c.newName(), c.rule(), true, c.effect(), "an EL2 feature: the vCPU has no EL2, so it cannot use it"));
+            } else {
+                judged.add(c);
+            }
+        }
+        return new FieldDiff(d.id(), d.register(), d.source(), d.destination(), judged);
+    }
+
+    /** The field of ID_AA64PFR0_EL1 that says whether the vCPU has EL2. */
+    public static boolean hasEl2(long idAa64pfr0) {
+        return field("ID_AA64PFR0_EL1", "EL2").map(f -> f.value(idAa64pfr0) != 0).orElse(true);
+    }
+
+    private static FieldDiff diffAll(RegId id, long source, long destination) {
         List<FieldDef> defs = new ArrayList<>(fields(id));
         List<FieldChange> changes = new ArrayList<>();
         for (int i = defs.size() - 1; i >= 0; i--) {

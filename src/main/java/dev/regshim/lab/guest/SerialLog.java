@@ -1,4 +1,4 @@
-package dev.regshim.testing;
+package dev.regshim.lab.guest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,31 +74,6 @@ public final class SerialLog {
             }
         }
         return new SerialLog(text, lines, banners, unparsed, text.substring(start));
-    }
-
-    /**
-     * Polls a serial log file until it holds at least {@code minLines} counter lines; returns what it holds then.
-     *
-     * @throws AssertionError when the guest has not printed that many within the timeout
-     */
-    public static SerialLog awaitLines(Path file, int minLines, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            SerialLog log = read(file);
-            if (log.lines().size() >= minLines) {
-                return log;
-            }
-            if (System.nanoTime() >= deadline) {
-                throw new AssertionError("the guest printed " + log.lines().size() + " counter lines to " + file
-                        + " within " + timeout.toMillis() + " ms, expected at least " + minLines + "; log:\n" + log.text());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
     }
 
     private static long hex(String s) {

@@ -1,4 +1,4 @@
-package dev.regshim.testing;
+package dev.regshim.lab.guest;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
-package dev.regshim.testing;
+package dev.regshim.lab.guest;
 
 /**
- * One status line of the counter guest ({@code src/test/guest/counter.S}):
+ * One status line of the counter guest ({@code src/main/lab/counter.S}):
  * {@code counter n=<16 hex> el=<digit> tpidr_el0=<16 hex> tpidrro_el0=<16 hex> tpidr_el1=<16 hex>
  * contextidr_el1=<16 hex> isar1=<16 hex>}.
  *

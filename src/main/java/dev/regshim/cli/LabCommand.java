@@ -1,0 +1,207 @@
+package dev.regshim.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.regshim.check.CheckResult;
+import dev.regshim.cpreg.QemuMessages;
+import dev.regshim.lab.LabHost;
+import dev.regshim.lab.LabMigration;
+import dev.regshim.lab.LabReport;
+import dev.regshim.lab.LabUserland;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code regshim lab}: real arm64 KVM hosts in outer QEMUs, for experiments with real kernels. */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Real arm64 KVM hosts, booted in outer QEMUs on this machine (nested virtualization under TCG).",
+        subcommands = {LabCommand.Migrate.class})
+final class LabCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = {"Migrate a guest running under KVM from one real kernel to another: two lab hosts with the "
+                    + "same CPU, Debian's arm64 QEMU in each, the guest saved and loaded (direct), rewritten by regshim on "
+                    + "the way (rewrite), or migrated live through regshim proxy running here (proxy).",
+                    "Prints what regshim predicted before the destination was asked, QEMU's real lines, and whether the "
+                            + "guest went on counting. Exit 0 when the guest runs on the destination, 1 when the migration "
+                            + "failed or was refused, 2 when the lab could not run it."})
+    static final class Migrate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--from", required = true, paramLabel = "KERNEL",
+                description = "the source host's kernel: a Debian version (6.12.43, 7.3), a .deb or an Image file.")
+        String from;
+
+        @Option(names = "--to", required = true, paramLabel = "KERNEL", description = "the destination host's kernel.")
+        String to;
+
+        @Option(names = "--host", paramLabel = "CPU[@SERIES]",
+                description = "the hosts' CPU model and the outer QEMU series (default: max on the newest QEMU present).")
+        String host;
+
+        @Option(names = "--qemu", paramLabel = "SERIES", defaultValue = "10.0",
+                description = "the QEMU release inside the hosts: 7.2, 10.0 or 11.1 (Debian's arm64 builds; default: "
+                        + "${DEFAULT-VALUE}).")
+        String qemu;
+
+        @Option(names = "--via", paramLabel = "PATH", defaultValue = "direct",
+                description = "direct | rewrite | proxy (default: ${DEFAULT-VALUE}).")
+        String via;
+
+        @Option(names = "--guest", paramLabel = "G", defaultValue = "counter",
+                description = "counter (a running bare-metal guest that counts) | idle (a paused VM, never started); "
+                        + "default: ${DEFAULT-VALUE}.")
+        String guest;
+
+        @Option(names = "--keep", paramLabel = "DIR", description = "keep the streams and the destination capture in DIR.")
+        Path keep;
+
+        @Option(names = "--json", description = "print the report as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (!LabUserland.SERIES.contains(qemu)) {
+                throw new dev.regshim.RegshimException("--qemu must be one of " + String.join(", ", LabUserland.SERIES));
+            }
+            LabMigration.Request r = new LabMigration.Request(from, to, LabHost.parse(host), qemu,
+                    LabMigration.Via.parse(via), LabMigration.Guest.parse(guest), Duration.ofMinutes(10), keep);
+            LabReport report = new LabMigration(line -> {
+                err.println("regshim: " + line);
+                err.flush();
+            }).run(r);
+            if (json) {
+                Json.print(out, json(report));
+            } else {
+                print(out, report);
+            }
+            out.flush();
+            return report.guestContinued() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+        }
+    }
+
+    static void print(PrintWriter out, LabReport r) {
+        LabMigration.Request q = r.request();
+        out.printf("lab migrate %s -> %s on %s, QEMU %s in the hosts, via %s, %s guest%n", r.sourceRelease(),
+                r.destinationRelease() == null ? q.to() : r.destinationRelease(), q.host().label(), r.qemuVersion(),
+                q.via().label(), q.guest().label());
+        out.println();
+        out.println((q.via() == LabMigration.Via.PROXY
+                ? "predicted by regshim check (the source host's capture against the destination's), without regshim: "
+                : "predicted by regshim check (the saved stream against the destination's capture): ")
+                + verdict(r.predicted()));
+        lines(out, r.predicted().qemuLines());
+        if (r.predictedByTable() != null) {
+            boolean same = r.predictedByTable().loads() == r.predicted().loads()
+                    && r.predictedByTable().qemuLines().equals(r.predicted().qemuLines());
+            out.println("  against the kernel table (kernel:" + r.tableSpec() + "): " + verdict(r.predictedByTable())
+                    + (same ? ", the same lines" : ", DIFFERENT lines"));
+        }
+        if (r.rewriteWritten() != null) {
+            out.println();
+            out.println("regshim rewrite: " + (r.rewriteWritten() ? "written, " + r.rewriteText() : "REFUSED: " + r.rewriteText()));
+            if (r.rewritePredicted() != null && r.rewriteWritten()) {
+                out.println("  predicted for the rewritten stream: " + verdict(r.rewritePredicted()));
+            }
+        }
+        if (r.proxy() != null) {
+            out.println();
+            out.println("regshim proxy: " + r.proxy().outcome() + (r.proxy().reason() == null || r.proxy().reason().isEmpty()
+                    ? "" : ": " + r.proxy().reason()));
+            out.println("  the source's migration: " + r.sourceMigration());
+            if (!r.sourceLines().isEmpty()) {
+                lines(out, QemuMessagesView.strip(r.sourceLines()));
+            }
+        }
+        out.println();
+        if (!r.destinationReached()) {
+            out.println("destination: not reached" + (Boolean.TRUE.equals(r.sourceContinued())
+                    ? "; the guest keeps running on the source" : Boolean.FALSE.equals(r.sourceContinued())
+                    ? "; the guest is NOT running on the source" : ""));
+        } else {
+            out.println("destination QEMU: " + (r.loaded() ? "loaded the state, the guest runs"
+                    : "FAILED" + (r.destinationExit() == null ? "" : " (exit " + r.destinationExit() + ")")));
+            lines(out, QemuMessagesView.strip(r.destinationLines()));
+            r.predictionExact().ifPresent(e -> out.println("prediction: " + (e ? "exact (verdict and every line)"
+                    : "WRONG")));
+        }
+        r.continuity().ifPresent(c -> out.println("guest: " + (c.ok()
+                ? "counted on from n=" + Long.toHexString(c.sourceLast()) + " (source) to n="
+                + Long.toHexString(c.destinationFirst()) + " (destination), registers intact"
+                : "NOT continuous: " + c.problem())));
+        out.println("result: " + (r.guestContinued() ? "the guest runs on the destination"
+                : r.destinationReached() ? "the migration failed" : "refused before the destination"));
+    }
+
+    /** The QEMU program prefix the model leaves out. */
+    static final class QemuMessagesView {
+        static List<String> strip(List<String> lines) {
+            return lines.stream().map(l -> l.startsWith(QemuMessages.PROGRAM_PREFIX)
+                    ? l.substring(QemuMessages.PROGRAM_PREFIX.length()) : l).toList();
+        }
+    }
+
+    private static String verdict(CheckResult c) {
+        return c.loads() ? (c.conditions().isEmpty() ? "LOADS" : "LOADS while " + String.join(" and ", c.conditions()))
+                : "FAILS";
+    }
+
+    private static void lines(PrintWriter out, List<String> qemuLines) {
+        qemuLines.forEach(l -> out.println("  " + QemuMessages.PROGRAM_PREFIX + l));
+    }
+
+    static ObjectNode json(LabReport r) {
+        ObjectNode o = Json.object();
+        LabMigration.Request q = r.request();
+        o.put("from", q.from()).put("to", q.to()).put("source_release", r.sourceRelease())
+                .put("destination_release", r.destinationRelease()).put("host", q.host().label())
+                .put("qemu", r.qemuVersion()).put("via", q.via().label()).put("guest", q.guest().label());
+        ObjectNode p = o.putObject("predicted");
+        p.put("loads", r.predicted().loads());
+        ArrayNode pl = p.putArray("qemu_lines");
+        r.predicted().qemuLines().forEach(l -> pl.add(QemuMessages.PROGRAM_PREFIX + l));
+        if (r.tableSpec() != null) {
+            p.put("table_spec", r.tableSpec()).put("table_loads", r.predictedByTable().loads());
+        }
+        if (r.rewriteWritten() != null) {
+            o.putObject("rewrite").put("written", r.rewriteWritten()).put("text", r.rewriteText());
+        }
+        if (r.proxy() != null) {
+            o.putObject("proxy").put("outcome", r.proxy().outcome().toString()).put("reason", r.proxy().reason())
+                    .put("source_migration", r.sourceMigration());
+        }
+        ObjectNode d = o.putObject("destination");
+        d.put("reached", r.destinationReached()).put("loaded", r.loaded());
+        if (r.destinationExit() != null) {
+            d.put("exit", r.destinationExit());
+        }
+        ArrayNode dl = d.putArray("qemu_lines");
+        r.destinationLines().forEach(dl::add);
+        r.predictionExact().ifPresent(e -> o.put("prediction_exact", e));
+        r.continuity().ifPresent(c -> o.putObject("guest").put("continuous", c.ok()).put("problem", c.problem())
+                .put("source_last", c.sourceLast()).put("destination_first", c.destinationFirst()));
+        if (r.sourceContinued() != null) {
+            o.put("source_continued", r.sourceContinued());
+        }
+        o.put("guest_continued", r.guestContinued());
+        return o;
+    }
+}

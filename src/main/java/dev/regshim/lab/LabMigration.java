@@ -1,0 +1,385 @@
+package dev.regshim.lab;
+
+import dev.regshim.check.CheckResult;
+import dev.regshim.check.MigrationCheck;
+import dev.regshim.cpreg.Accel;
+import dev.regshim.cpreg.KvmValueRule;
+import dev.regshim.cpreg.LoadSettings;
+import dev.regshim.cpreg.Semantics;
+import dev.regshim.kernel.capture.CaptureJson;
+import dev.regshim.kernel.capture.CaptureSpecs;
+import dev.regshim.kernel.capture.CapturedSet;
+import dev.regshim.kernel.capture.KvmCapture;
+import dev.regshim.lab.guest.Continuity;
+import dev.regshim.profile.CaptureProfileSource;
+import dev.regshim.profile.KernelProfileSource;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.StreamProfiles;
+import dev.regshim.proxy.HostPort;
+import dev.regshim.proxy.MigrationProxy;
+import dev.regshim.proxy.ProxyEvents;
+import dev.regshim.proxy.ProxyOptions;
+import dev.regshim.proxy.SessionResult;
+import dev.regshim.regs.RegSet;
+import dev.regshim.rewrite.Policy;
+import dev.regshim.rewrite.RewriteOptions;
+import dev.regshim.rewrite.StreamRewriter;
+import dev.regshim.rewrite.Verification;
+import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.container.StreamFiles;
+import dev.regshim.util.JsonInput;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code regshim lab migrate}: a guest started under KVM on one real kernel, migrated to another, on two lab hosts
+ * (outer VMs of the same host CPU), through one of regshim's paths:
+ * <ul>
+ *   <li>{@link Via#DIRECT}: the source's QEMU saves the running guest (to a virtio-serial port, a file here), the
+ *       destination's QEMU loads it unchanged: what happens without regshim;</li>
+ *   <li>{@link Via#REWRITE}: the same, with {@code regshim rewrite} in between, against the destination's kernel
+ *       capture;</li>
+ *   <li>{@link Via#PROXY}: a live TCP migration through {@code regshim proxy} running here, between the two hosts'
+ *       QEMUs reached over QEMU user networking.</li>
+ * </ul>
+ * Before the destination is asked, regshim predicts the load ({@code check} of the source's stream against the
+ * destination's capture, and against the kernel table's profile for it); the report holds the prediction, QEMU's
+ * real lines and status, and whether the counter guest went on counting where it stopped.
+ */
+public final class LabMigration {
+
+    /** The path the guest's state takes. */
+    public enum Via {
+        DIRECT, REWRITE, PROXY;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Via parse(String s) {
+            for (Via v : values()) {
+                if (v.label().equals(s.strip().toLowerCase(java.util.Locale.ROOT))) {
+                    return v;
+                }
+            }
+            throw new LabException("unknown --via '" + dev.regshim.util.Text.safe(s, 20) + "' (direct, rewrite, proxy)");
+        }
+    }
+
+    /** What runs in the guest: the counter program, or nothing (a paused VM at reset, never started). */
+    public enum Guest {
+        COUNTER, IDLE;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Guest parse(String s) {
+            for (Guest g : values()) {
+                if (g.label().equals(s.strip().toLowerCase(java.util.Locale.ROOT))) {
+                    return g;
+                }
+            }
+            throw new LabException("unknown --guest '" + dev.regshim.util.Text.safe(s, 20) + "' (counter, idle)");
+        }
+    }
+
+    /** One lab migration. {@code keep}: a directory to leave the streams and captures in (null: nothing kept). */
+    public record Request(String from, String to, LabHost host, String qemuSeries, Via via, Guest guest,
+                          Duration timeout, Path keep) {
+    }
+
+    static final Duration BOOT = Duration.ofMinutes(3);
+    static final Duration STEP = Duration.ofMinutes(2);
+    static final int RUN_SECONDS_BEFORE = 2;
+    static final int RUN_SECONDS_AFTER = 3;
+
+    private final Consumer<String> progress;
+
+    public LabMigration(Consumer<String> progress) {
+        this.progress = progress;
+    }
+
+    public LabReport run(Request r) {
+        DebianKernels debian = new DebianKernels(progress);
+        KernelCapturer capturer = new KernelCapturer(progress);
+        boolean network = r.via() == Via.PROXY;
+        KernelFiles from = resolve(capturer, debian, r.from(), network);
+        KernelFiles to = resolve(capturer, debian, r.to(), network);
+        LabUserland userland = LabUserland.of(r.qemuSeries(), progress);
+        Path counter = GuestProgram.counter(progress);
+        Path base = LabInitramfs.base(userland, counter);
+        Path captureFile = LabCaptures.capture(to, r.to(), r.host(), progress);
+        KvmCapture destination = CaptureJson.read(JsonInput.read(captureFile, CaptureJson.MAX_FILE_BYTES));
+        KvmCapture source = r.via() == Via.PROXY ? CaptureJson.read(JsonInput.read(
+                LabCaptures.capture(from, r.from(), r.host(), progress), CaptureJson.MAX_FILE_BYTES)) : null;
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("regshim-lab-");
+            LabReport.Builder report = new LabReport.Builder(r, userland.version());
+            if (r.via() == Via.PROXY) {
+                // a live source has no saved stream: the prediction is from the two hosts' kernel captures
+                predict(r, profileOf(source, "source capture"), destination, report);
+                live(r, from, to, base, destination, work, report);
+            } else {
+                saved(r, from, to, base, destination, work, report);
+            }
+            keep(r, work, captureFile);
+            return report.build();
+        } catch (IOException e) {
+            throw new LabException("lab migration: " + LabFiles.reason(e));
+        } finally {
+            LabFiles.deleteTree(work);
+        }
+    }
+
+    private static KernelFiles resolve(KernelCapturer capturer, DebianKernels debian, String kernel, boolean modules) {
+        if (modules && DebianKernels.VERSION.matcher(kernel).matches()) {
+            return debian.fetch(kernel, true);
+        }
+        return capturer.resolve(kernel);
+    }
+
+    /** Direct or rewrite: save on the source, (rewrite,) load on the destination. */
+    private void saved(Request r, KernelFiles from, KernelFiles to, Path base, KvmCapture destination, Path work,
+                       LabReport.Builder report) throws IOException {
+        Path stream = work.resolve("source.mig");
+        Files.createFile(stream);
+        Path initrd = work.resolve("source.cpio");
+        LabInitramfs.write(initrd, base, Map.of(), List.of());
+        progress.accept("source: booting " + from.describe() + " on " + r.host().label());
+        try (LabVm src = LabVm.start(new LabVm.Spec("source", r.host(), from.image(), initrd, "source", r.guest().label(),
+                null, false, 0, stream, work))) {
+            requireEvent(src, "running", "the guest did not start on the source");
+            report.sourceRelease(src.transcript().release());
+            if (r.guest() == Guest.COUNTER) {
+                src.send("run " + RUN_SECONDS_BEFORE);
+                requireEvent(src, "ran", "the source did not report its guest");
+            }
+            progress.accept("source: saving the guest (QEMU migrate to a file)");
+            src.send("migrate out");
+            String st = src.awaitMigration(1, STEP).orElseThrow(() -> failure(src, "the source's migration did not end"));
+            src.send("quit");
+            src.awaitDone(STEP);
+            report.sourceMigration(st, src.transcript().qemuErr()).sourceGuest(src.transcript().guest());
+            if (!st.equals("completed")) {
+                throw failure(src, "the source's QEMU could not save the guest (" + st + ")");
+            }
+        }
+        if (Files.size(stream) == 0) {
+            throw new LabException("the source saved an empty stream");
+        }
+        Profile srcProfile = StreamProfiles.fromSummary(StreamFiles.summarize(stream, ReadOptions.defaults()),
+                "source.mig", "stream");
+        predict(r, srcProfile, destination, report);
+        Path incoming = stream;
+        if (r.via() == Via.REWRITE) {
+            Path out = work.resolve("rewritten.mig");
+            StreamRewriter.Result rr = StreamRewriter.rewrite(stream, out, rewriteOptions(r, destination),
+                    Verification.DECODE);
+            report.rewrite(rr);
+            progress.accept(rr.written() ? "rewrite: " + rr.plan().vcpus().size() + " vCPU(s) rewritten"
+                    : "rewrite: refused: " + rr.refusal());
+            if (!rr.written()) {
+                return;
+            }
+            incoming = out;
+        }
+        Path dinitrd = work.resolve("destination.cpio");
+        LabInitramfs.write(dinitrd, base, Map.of("lab/incoming.mig", incoming), List.of());
+        progress.accept("destination: booting " + to.describe() + " and loading the stream");
+        try (LabVm dst = LabVm.start(new LabVm.Spec("destination", r.host(), to.image(), dinitrd, "destination",
+                r.guest().label(), "file", false, 0, null, work))) {
+            finishDestination(r, dst, report);
+        }
+        if (r.keep() != null) {
+            Files.createDirectories(r.keep());
+            Files.copy(stream, r.keep().resolve("source.mig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (!incoming.equals(stream)) {
+                Files.copy(incoming, r.keep().resolve("rewritten.mig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /** Proxy: both hosts up, the source migrates live through regshim proxy here. */
+    private void live(Request r, KernelFiles from, KernelFiles to, Path base, KvmCapture destination, Path work,
+                      LabReport.Builder report) throws IOException {
+        int forward = freePort();
+        int listen = freePort();
+        Path dinitrd = work.resolve("destination.cpio");
+        LabInitramfs.write(dinitrd, base, Map.of(), to.modules().map(LabMigration::modules).orElse(List.of()));
+        Path sinitrd = work.resolve("source.cpio");
+        LabInitramfs.write(sinitrd, base, Map.of(), from.modules().map(LabMigration::modules).orElse(List.of()));
+        progress.accept("destination: booting " + to.describe() + ", listening for the migration");
+        try (LabVm dst = LabVm.start(new LabVm.Spec("destination", r.host(), to.image(), dinitrd, "destination",
+                r.guest().label(), "tcp", true, forward, null, work))) {
+            requireEvent(dst, "listening", "the destination's QEMU did not start listening");
+            MigrationProxy proxy = MigrationProxy.open(ProxyOptions.of(new HostPort(HostPort.LOOPBACK, listen),
+                    new HostPort(HostPort.LOOPBACK, forward), rewriteOptions(r, destination)), ProxyEvents.NONE);
+            CompletableFuture<List<SessionResult>> sessions = CompletableFuture.supplyAsync(proxy::run);
+            progress.accept("proxy: listening on 127.0.0.1:" + listen + ", relaying to the destination");
+            try {
+                progress.accept("source: booting " + from.describe() + " on " + r.host().label());
+                try (LabVm src = LabVm.start(new LabVm.Spec("source", r.host(), from.image(), sinitrd, "source",
+                        r.guest().label(), null, true, 0, null, work))) {
+                    requireEvent(src, "running", "the guest did not start on the source");
+                    report.sourceRelease(src.transcript().release());
+                    if (r.guest() == Guest.COUNTER) {
+                        src.send("run " + RUN_SECONDS_BEFORE);
+                        requireEvent(src, "ran", "the source did not report its guest");
+                    }
+                    progress.accept("source: migrating live to tcp:10.0.2.2:" + listen + " (regshim proxy here)");
+                    src.send("migrate tcp:10.0.2.2:" + listen);
+                    String st = src.awaitMigration(1, STEP).orElseThrow(() -> failure(src, "the source's migration did not end"));
+                    report.sourceMigration(st, src.transcript().qemuErr());
+                    SessionResult session = await(sessions, proxy);
+                    report.proxy(session);
+                    if (!st.equals("completed")) {
+                        // the refused migration must leave the guest running on the source
+                        src.send("run " + RUN_SECONDS_AFTER);
+                        src.awaitEvent("ran", STEP);
+                        report.sourceContinued(src.transcript().events().stream()
+                                .anyMatch(e -> e.equals("status running")));
+                    }
+                    src.send("quit");
+                    src.awaitDone(STEP);
+                    report.sourceGuest(src.transcript().guest());
+                    if (st.equals("completed")) {
+                        finishDestination(r, dst, report);
+                    } else {
+                        dst.close();
+                        report.destinationNotReached();
+                    }
+                }
+            } finally {
+                proxy.shutdown(Duration.ofSeconds(5));
+                proxy.close();
+            }
+        }
+    }
+
+    private static List<Path> modules(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.filter(Files::isRegularFile).sorted(LabMigration::moduleOrder).toList();
+        } catch (IOException e) {
+            throw new LabException("cannot read " + dir + ": " + LabFiles.reason(e));
+        }
+    }
+
+    /** failover before net_failover before virtio_net: each needs the one before. */
+    private static int moduleOrder(Path a, Path b) {
+        return Integer.compare(rank(a), rank(b));
+    }
+
+    private static int rank(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith("failover") ? 0 : n.startsWith("net_failover") ? 1 : 2;
+    }
+
+    private static SessionResult await(CompletableFuture<List<SessionResult>> sessions, MigrationProxy proxy) {
+        try {
+            proxy.shutdown(Duration.ofSeconds(60));
+            List<SessionResult> s = sessions.get(90, TimeUnit.SECONDS);
+            if (s.isEmpty()) {
+                throw new LabException("the proxy saw no migration");
+            }
+            return s.get(0);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new LabException("the proxy failed: " + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new LabException("the proxy did not finish its session");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted");
+        }
+    }
+
+    private void finishDestination(Request r, LabVm dst, LabReport.Builder report) {
+        boolean loaded = dst.awaitEvent("loaded", BOOT);
+        if (loaded) {
+            dst.send("run " + RUN_SECONDS_AFTER);
+            dst.awaitEvent("ran", STEP);
+            dst.send("quit");
+        }
+        dst.awaitDone(STEP);
+        LabTranscript t = dst.transcript();
+        if (t.release() == null) {
+            throw failure(dst, "the destination did not boot");
+        }
+        report.destination(t.release(), loaded, t.qemuErr(), t.qemuExit(), t.guest(),
+                t.events().stream().anyMatch(e -> e.equals("status running")));
+        progress.accept("destination: " + (loaded ? "loaded, guest running" : "refused the stream"
+                + (t.qemuExit() == null ? "" : " (QEMU exit " + t.qemuExit() + ")")));
+    }
+
+    private static Profile profileOf(KvmCapture c, String name) {
+        CapturedSet set = c.cpuHostDefault().orElseThrow(() -> new LabException("the " + name + " has no -cpu host set"));
+        return CaptureProfileSource.fromSet(c, set, name);
+    }
+
+    private void predict(Request r, Profile src, KvmCapture destination, LabReport.Builder report) {
+        CapturedSet set = destination.cpuHostDefault().orElseThrow(() -> new LabException(
+                "the destination capture has no -cpu host set"));
+        Profile dst = CaptureProfileSource.fromSet(destination, set, "destination capture");
+        LoadSettings s = settings(r);
+        CheckResult byCapture = MigrationCheck.run(src, dst, s, KvmValueRule.CONSERVATIVE);
+        String spec = CaptureSpecs.specText(destination, set);
+        CheckResult byTable = spec == null ? null : MigrationCheck.run(src,
+                KernelProfileSource.fromList(dev.regshim.kernel.KernelRegDb.parseSpec(spec), "kernel:" + spec), s,
+                KvmValueRule.CONSERVATIVE);
+        report.prediction(byCapture, spec, byTable);
+    }
+
+    private static LoadSettings settings(Request r) {
+        return new LoadSettings(Semantics.resolve(Semantics.AUTO, r.qemuSeries()), Accel.KVM, RegSet.empty(), RegSet.empty());
+    }
+
+    private static RewriteOptions rewriteOptions(Request r, KvmCapture destination) {
+        CapturedSet set = destination.cpuHostDefault().orElseThrow(() -> new LabException(
+                "the destination capture has no -cpu host set"));
+        return new RewriteOptions(CaptureProfileSource.fromSet(destination, set, "destination capture"), settings(r),
+                Policy.STRICT, List.of());
+    }
+
+    private void requireEvent(LabVm vm, String event, String what) {
+        if (!vm.awaitEvent(event, BOOT)) {
+            throw failure(vm, what);
+        }
+    }
+
+    private static LabException failure(LabVm vm, String what) {
+        return new LabException(vm.name() + ": " + what + ": " + dev.regshim.util.Text.safe(vm.lastWords(), 160));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void keep(Request r, Path work, Path capture) throws IOException {
+        if (r.keep() == null) {
+            return;
+        }
+        Files.createDirectories(r.keep());
+        Files.copy(capture, r.keep().resolve("destination-capture.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The continuity verdict of a counter guest across the migration. */
+    static Optional<Continuity.Report> continuity(String source, String destination, Guest guest) {
+        if (guest != Guest.COUNTER) {
+            return Optional.empty();
+        }
+        return Optional.of(Continuity.check(source, destination, false));
+    }
+}
