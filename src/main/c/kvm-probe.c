@@ -18,6 +18,8 @@
  *   @@ set NAME end COUNT CRC32 MS                COUNT registers; CRC32 over the "reg" lines of the set; MS: the
  *                                                 milliseconds since boot when the set ended
  *   @@ boot-ms MS                                 milliseconds since boot when the probe started
+ *   @@ try LABEL begin SET / @@ try ID ok / @@ try ID !ERRNO / @@ try LABEL end COUNT
+ *                                                 with /try.txt: see try_values()
  *   @@ done
  * Every failing call is reported with its errno; the probe never stops early (the Java side decides what a
  * refusal means). Written for regshim; the constants are the kernel's uapi values.
@@ -51,6 +53,7 @@ struct probe_mask_range { uint64_t addr; uint32_t range; uint32_t reserved[13]; 
 #define P_CREATE_VCPU _IO(KVMIO, 0x41)
 #define P_ENABLE_CAP _IOW(KVMIO, 0xa3, struct probe_enable_cap)
 #define P_GET_ONE_REG _IOW(KVMIO, 0xab, struct probe_one_reg)
+#define P_SET_ONE_REG _IOW(KVMIO, 0xac, struct probe_one_reg)
 #define P_ARM_VCPU_INIT _IOW(KVMIO, 0xae, struct probe_vcpu_init)
 #define P_ARM_PREFERRED_TARGET _IOR(KVMIO, 0xaf, struct probe_vcpu_init)
 #define P_GET_REG_LIST _IOWR(KVMIO, 0xb0, struct probe_reg_list)
@@ -139,34 +142,84 @@ static int parse_sets(const char *cmdline, struct set *sets) {
     return n;
 }
 
-static void probe_set(int kvm, const struct set *s) {
-    emit(0, 0, "set %s begin %x %d", s->name, s->features, s->mte);
+/* A VM and an initialised (and, with SVE, finalised) vCPU of the set; -1 after reporting the refusal as WHAT. */
+static int new_vcpu(int kvm, const struct set *s, const char *what, int *vm_out) {
     int vm = ioctl(kvm, P_CREATE_VM, 0);
-    if (vm < 0) { emit(0, 0, "set %s refused vm %d", s->name, errno); return; }
+    if (vm < 0) { emit(0, 0, "%s %s refused vm %d", what, s->name, errno); return -1; }
+    *vm_out = vm;
     if (s->mte) {
         struct probe_enable_cap c;
         memset(&c, 0, sizeof c);
         c.cap = CAP_ARM_MTE;
-        if (ioctl(vm, P_ENABLE_CAP, &c) < 0) { emit(0, 0, "set %s refused mte %d", s->name, errno); return; }
+        if (ioctl(vm, P_ENABLE_CAP, &c) < 0) { emit(0, 0, "%s %s refused mte %d", what, s->name, errno); return -1; }
     }
     int vcpu = ioctl(vm, P_CREATE_VCPU, 0);
-    if (vcpu < 0) { emit(0, 0, "set %s refused vcpu %d", s->name, errno); return; }
+    if (vcpu < 0) { emit(0, 0, "%s %s refused vcpu %d", what, s->name, errno); return -1; }
     struct probe_vcpu_init init;
     memset(&init, 0, sizeof init);
     if (ioctl(vm, P_ARM_PREFERRED_TARGET, &init) < 0) {
-        emit(0, 0, "set %s refused target %d", s->name, errno);
-        goto out;
+        emit(0, 0, "%s %s refused target %d", what, s->name, errno);
+        return -1;
     }
-    emit(0, 0, "target %u", init.target);
+    if (what[0] == 's') emit(0, 0, "target %u", init.target);
     init.features[0] = s->features;
-    if (ioctl(vcpu, P_ARM_VCPU_INIT, &init) < 0) { emit(0, 0, "set %s refused init %d", s->name, errno); goto out; }
+    if (ioctl(vcpu, P_ARM_VCPU_INIT, &init) < 0) { emit(0, 0, "%s %s refused init %d", what, s->name, errno); return -1; }
     if (s->features & (1u << FEATURE_SVE)) {
-        int what = FEATURE_SVE;
-        if (ioctl(vcpu, P_ARM_VCPU_FINALIZE, &what) < 0) {
-            emit(0, 0, "set %s refused finalize %d", s->name, errno);
-            goto out;
+        int sve = FEATURE_SVE;
+        if (ioctl(vcpu, P_ARM_VCPU_FINALIZE, &sve) < 0) {
+            emit(0, 0, "%s %s refused finalize %d", what, s->name, errno);
+            return -1;
         }
     }
+    return vcpu;
+}
+
+/*
+ * /try.txt: sections "set NAME LABEL" followed by "ID VALUE" lines (hex). Each section gets a fresh VM and vCPU of set
+ * NAME, and every value is written with KVM_SET_ONE_REG in file order, as QEMU writes its cpreg list after a
+ * migration; each result is reported.
+ */
+static void try_values(int kvm, const struct set *sets, int n) {
+    FILE *f = fopen("/try.txt", "r");
+    if (!f) return;
+    char line[256], name[64], label[64], current[64] = "";
+    int vcpu = -1, count = 0, open_section = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "set %63s %63s", name, label) == 2) {
+            if (open_section) emit(0, 0, "try %s end %d", current, count);
+            snprintf(current, sizeof current, "%s", label);
+            const struct set *s = NULL;
+            for (int i = 0; i < n; i++) if (strcmp(sets[i].name, name) == 0) s = &sets[i];
+            count = 0;
+            open_section = 0;
+            vcpu = -1;
+            if (!s) { emit(0, 0, "error /try.txt names set %s that was not asked for", name); continue; }
+            emit(0, 0, "try %s begin %s", label, s->name);
+            int vm = -1;
+            vcpu = new_vcpu(kvm, s, "try", &vm);
+            open_section = vcpu >= 0;
+            continue;
+        }
+        unsigned long long id, value;
+        if (!open_section || sscanf(line, "%llx %llx", &id, &value) != 2) continue;
+        unsigned size = 1u << ((id >> 52) & 0xf);
+        uint32_t v32 = (uint32_t) value;
+        struct probe_one_reg r = {id, size == 4 ? (uint64_t) (uintptr_t) &v32 : (uint64_t) (uintptr_t) &value};
+        if (size != 4 && size != 8) emit(0, 0, "try %016llx !%d", id, EINVAL);
+        else if (ioctl(vcpu, P_SET_ONE_REG, &r) < 0) emit(0, 0, "try %016llx !%d", id, errno);
+        else emit(0, 0, "try %016llx ok", id);
+        count++;
+        fflush(stdout);
+    }
+    if (open_section) emit(0, 0, "try %s end %d", current, count);
+    fclose(f);
+}
+
+static void probe_set(int kvm, const struct set *s) {
+    emit(0, 0, "set %s begin %x %d", s->name, s->features, s->mte);
+    int vm = -1;
+    int vcpu = new_vcpu(kvm, s, "set", &vm);
+    if (vcpu < 0) return;
     struct probe_reg_list sizing = {0};
     if (ioctl(vcpu, P_GET_REG_LIST, &sizing) == 0 || errno != E2BIG) {
         emit(0, 0, "set %s refused reglist-size %d", s->name, errno);
@@ -251,6 +304,7 @@ int main(void) {
             probe_set(kvm, &sets[i]);
             fflush(stdout);
         }
+        try_values(kvm, sets, n);
     }
     emit(0, 0, "done");
     fflush(stdout);

@@ -9,7 +9,6 @@ import dev.regshim.check.MigrationCheck;
 import dev.regshim.check.VcpuCheck;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.CpuLoadOutcome;
-import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.QemuMessages;
 import dev.regshim.cpreg.RegIssue;
@@ -79,7 +78,7 @@ public final class CheckCommand implements Callable<Integer> {
         Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, dst.provenance().qemuVersion()), acc,
                 regs(hidden), regs(fake));
-        CheckResult r = MigrationCheck.run(src, dst, settings, KvmValueRule.CONSERVATIVE);
+        CheckResult r = MigrationCheck.run(src, dst, settings, dst.kvmValueRule());
         java.util.Optional<RewriteAdvice.Advice> advice = r.loads() ? java.util.Optional.empty()
                 : RewriteAdvice.advise(src, dst, settings);
         PrintWriter out = spec.commandLine().getOut();

@@ -59,6 +59,12 @@ final class KernelCaptureCommand implements Callable<Integer> {
     @Option(names = "--boot-el1", hidden = true, description = "boot the kernel at EL1, where it has no KVM (tests).")
     boolean bootEl1;
 
+    @Option(names = "--try", paramLabel = "CAPTURE[#SET]",
+            description = "also write another capture's values (its cpreg list, in order, as QEMU does after a "
+                    + "migration) into a fresh vCPU of the same set, and record what KVM answered to each: which "
+                    + "incoming values this kernel accepts. Default set: the one -cpu host runs. Repeatable.")
+    java.util.List<String> tries = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -71,7 +77,12 @@ final class KernelCaptureCommand implements Callable<Integer> {
             err.println("regshim: " + line);
             err.flush();
         });
-        KvmCapture c = capturer.capture(new KernelCapturer.Request(kernel, h, Duration.ofSeconds(timeoutSeconds), !bootEl1));
+        java.util.List<KernelCapturer.Trial> trials = new java.util.ArrayList<>();
+        for (String t : tries) {
+            trials.add(trial(t));
+        }
+        KvmCapture c = capturer.capture(new KernelCapturer.Request(kernel, h, Duration.ofSeconds(timeoutSeconds),
+                !bootEl1, trials));
         String text = CaptureJson.write(c, s -> CaptureSpecs.specText(c, s));
         if (output != null) {
             SafeFiles.write(output, text.getBytes(StandardCharsets.UTF_8));
@@ -91,6 +102,24 @@ final class KernelCaptureCommand implements Callable<Integer> {
         }
         out.flush();
         return agrees ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+    }
+
+    /** A trial of another capture's values: its set's cpreg list, sorted by ID as QEMU's is. */
+    static KernelCapturer.Trial trial(String spec) {
+        int hash = spec.lastIndexOf('#');
+        String file = hash > 0 ? spec.substring(0, hash) : spec;
+        KvmCapture other = CaptureJson.read(dev.regshim.util.JsonInput.read(Path.of(file), CaptureJson.MAX_FILE_BYTES));
+        CapturedSet set = hash > 0 ? other.set(spec.substring(hash + 1)).filter(CapturedSet::offered)
+                .orElseThrow(() -> new dev.regshim.RegshimException(file + ": no offered vCPU set '"
+                        + dev.regshim.util.Text.safe(spec.substring(hash + 1), 40) + "'"))
+                : other.cpuHostDefault().orElseThrow(() -> new dev.regshim.RegshimException(file
+                + ": no set -cpu host runs; name one with #SET"));
+        java.util.List<long[]> values = new java.util.ArrayList<>();
+        for (RegId id : set.cpregs()) {
+            set.value(id).ifPresent(v -> values.add(new long[]{id.value(), v}));
+        }
+        String label = (other.kernel().upstream() == null ? "capture" : other.kernel().upstream()) + "-" + set.name();
+        return new KernelCapturer.Trial(label, set.name(), values);
     }
 
     static void summary(PrintWriter out, KvmCapture c) {
@@ -119,6 +148,14 @@ final class KernelCaptureCommand implements Callable<Integer> {
             }
         }
         out.println("-cpu host runs: " + c.cpuHostDefault().map(CapturedSet::name).orElse("(no probed set matches)"));
+        for (dev.regshim.kernel.capture.ValueTrial trial : c.trials()) {
+            long refused = trial.entries().stream().filter(e -> !e.accepted()).count();
+            out.printf("trial %s into %s: %d writes, %d refused%s%n", trial.label(), trial.set(), trial.entries().size(), refused,
+                    refused == 0 ? "" : ": " + trial.entries().stream().filter(e -> !e.accepted())
+                            .map(e -> dev.regshim.regs.RegCatalog.get().name(RegId.of(e.id())) + " ("
+                                    + dev.regshim.util.Errno.name(e.errno()) + ")")
+                            .collect(java.util.stream.Collectors.joining(", ")));
+        }
     }
 
     private static String describe(RegSetDiff d) {

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code regshim lab}: real arm64 KVM hosts in outer QEMUs, for experiments with real kernels. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Real arm64 KVM hosts, booted in outer QEMUs on this machine (nested virtualization under TCG).",
-        subcommands = {LabCommand.Migrate.class})
+        subcommands = {LabCommand.Migrate.class, LabCommand.Matrix.class})
 final class LabCommand implements Runnable {
 
     @Spec
@@ -96,6 +96,147 @@ final class LabCommand implements Runnable {
             out.flush();
             return report.guestContinued() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
         }
+    }
+
+    @Command(name = "matrix", mixinStandardHelpOptions = true,
+            description = {"Every ordered pair of KERNELS on one host and QEMU series: each source saved once and loaded "
+                    + "directly on every other kernel; a failing direction is then tried through regshim rewrite and live "
+                    + "through regshim proxy. One line per direction as it completes; --json-lines writes every report.",
+                    "Exit 0 when every direction either loads with the guest continuing or is refused naming a register, "
+                            + "and every prediction was exact; 1 otherwise."})
+    static final class Matrix implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(paramLabel = "KERNEL", arity = "2..*",
+                description = "the kernels (Debian versions, .deb or Image files).")
+        List<String> kernels;
+
+        @Option(names = "--host", paramLabel = "CPU[@SERIES]", description = "the hosts' CPU model and outer QEMU.")
+        String host;
+
+        @Option(names = "--qemu", paramLabel = "SERIES", defaultValue = "10.0",
+                description = "the QEMU release inside the hosts (default: ${DEFAULT-VALUE}).")
+        String qemu;
+
+        @Option(names = "--json-lines", paramLabel = "FILE", description = "append every report to FILE, one JSON per line.")
+        Path jsonLines;
+
+        @Option(names = "--work", paramLabel = "DIR", description = "keep the saved sources in DIR (default: a temporary directory).")
+        Path work;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            LabHost h = LabHost.parse(host);
+            Path dir = work != null ? work : java.nio.file.Files.createTempDirectory("regshim-matrix-");
+            boolean[] allGood = {true};
+            out.printf("lab matrix on %s, QEMU %s in the hosts%n", h.label(), qemu);
+            out.flush();
+            try {
+                new dev.regshim.lab.LabMatrix(line -> {
+                    err.println("regshim: " + line);
+                    err.flush();
+                }).run(kernels, h, qemu, LabMigration.Guest.COUNTER, dir, row -> {
+                    allGood[0] &= good(row);
+                    out.println(rowText(row));
+                    out.flush();
+                    if (jsonLines != null) {
+                        appendJson(row);
+                    }
+                });
+            } finally {
+                if (work == null) {
+                    deleteTree(dir);
+                }
+            }
+            return allGood[0] ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+        }
+
+        private void appendJson(dev.regshim.lab.LabMatrix.Row row) {
+            ObjectNode o = Json.object();
+            o.put("from", row.from()).put("to", row.to());
+            if (row.error() != null) {
+                o.put("error", row.error());
+            }
+            if (row.direct() != null) {
+                o.set("direct", json(row.direct()));
+            }
+            if (row.rewrite() != null) {
+                o.set("rewrite", json(row.rewrite()));
+            }
+            if (row.proxy() != null) {
+                o.set("proxy", json(row.proxy()));
+            }
+            try {
+                java.nio.file.Files.writeString(jsonLines, Json.MAPPER.writer().withoutFeatures(
+                        com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o) + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new dev.regshim.RegshimException("cannot write " + jsonLines + ": " + e.getMessage());
+            }
+        }
+
+        private static void deleteTree(Path dir) throws java.io.IOException {
+            try (var s = java.nio.file.Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** A direction is good when it loads with the guest continuing, or every path that fails is refused by regshim. */
+    static boolean good(dev.regshim.lab.LabMatrix.Row row) {
+        if (row.error() != null) {
+            return false;
+        }
+        LabReport d = row.direct();
+        boolean exact = d.predictionExact().orElse(true);
+        if (d.guestContinued()) {
+            return exact;
+        }
+        return exact && settled(row.rewrite()) && settled(row.proxy());
+    }
+
+    /** Loaded with the guest continuing, or refused by regshim before the destination (a register named). */
+    private static boolean settled(LabReport r) {
+        if (r == null) {
+            return false;
+        }
+        if (r.guestContinued()) {
+            return r.predictionExact().orElse(true);
+        }
+        boolean refusedByRegshim = Boolean.FALSE.equals(r.rewriteWritten())
+                || (r.proxy() != null && !r.destinationReached() && !Boolean.FALSE.equals(r.sourceContinued()));
+        return refusedByRegshim;
+    }
+
+    static String rowText(dev.regshim.lab.LabMatrix.Row row) {
+        String head = String.format("%-10s -> %-10s", row.from(), row.to());
+        if (row.error() != null) {
+            return head + "  LAB ERROR: " + row.error();
+        }
+        LabReport d = row.direct();
+        StringBuilder b = new StringBuilder(head);
+        b.append("  direct: ").append(d.loaded() ? (d.guestContinued() ? "loads" : "loads, guest NOT continuous")
+                : "FAILS").append(d.predictionExact().map(e -> e ? " (predicted exactly)" : " (prediction WRONG)").orElse(""));
+        if (!d.loaded() && !d.destinationLines().isEmpty()) {
+            b.append(" [").append(d.destinationLines().get(d.destinationLines().size() - 1)).append(']');
+        }
+        if (row.rewrite() != null) {
+            LabReport r = row.rewrite();
+            b.append("  rewrite: ").append(Boolean.FALSE.equals(r.rewriteWritten()) ? "refused: " + r.rewriteText()
+                    : r.guestContinued() ? "loads, guest continues" : "FAILS");
+        }
+        if (row.proxy() != null) {
+            LabReport p = row.proxy();
+            b.append("  proxy: ").append(p.guestContinued() ? "loads, guest continues"
+                    : !p.destinationReached() ? "refused" + (Boolean.TRUE.equals(p.sourceContinued())
+                    ? ", guest keeps running on the source" : "") : "FAILS");
+        }
+        return b.toString();
     }
 
     static void print(PrintWriter out, LabReport r) {

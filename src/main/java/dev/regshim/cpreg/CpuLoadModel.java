@@ -332,6 +332,13 @@ public final class CpuLoadModel {
                 }
             }
             if (out.hasConflicts()) {
+                if (s.accel() == Accel.KVM && QemuMessages.Dialect.of(s.semantics()) == QemuMessages.Dialect.SEPARATE_LINES) {
+                    // QEMU 7.2-11.0 name no register: the cpu post_load fails, then putting the registers into KVM
+                    // fails and QEMU exits (seen on real KVM with QEMU 10.0)
+                    out.fail(FailureKind.VALUE_REJECTED, QemuMessages.kvmPutFailed(instance, QemuMessages.EINVAL)
+                            .toArray(new String[0]));
+                    return;
+                }
                 lines.addAll(List.of(postLoadFailed()));
                 out.fail(FailureKind.VALUE_REJECTED, lines.toArray(new String[0]));
             }

@@ -22,9 +22,12 @@ public interface KvmValueRule {
 
     Verdict check(RegId id, long incoming, long destination);
 
-    /** Without kernel knowledge: a differing ID/feature register value is rejected, anything else accepted. */
+    /**
+     * Without the destination kernel's writable masks: a differing ID/feature register value is rejected, the
+     * firmware registers follow {@link KvmWriteRules}, anything else is accepted.
+     */
     KvmValueRule CONSERVATIVE = (id, incoming, destination) -> TcgConstRegisters.isConst(id)
             ? Verdict.reject("ID register value differs from the destination kernel's; KVM only accepts writable fields "
             + "moved in their safe direction (kernels 6.7+)")
-            : Verdict.accept();
+            : KvmWriteRules.withMasks(java.util.Map.of()).check(id, incoming, destination);
 }

@@ -213,6 +213,14 @@ public final class QemuMessages {
                 + " is in incoming stream but not on destination but this is explicitly tolerated";
     }
 
+    /**
+     * What QEMU 7.2-11.0 print when KVM refuses a register value after an incoming migration: the cpu post_load
+     * fails, then the write-back of the registers fails and QEMU exits (status 1) before its usual last line.
+     */
+    public static List<String> kvmPutFailed(int instance, String strerror) {
+        return List.of(errorLoadingDevice(instance, "cpu"), "Failed to put registers after init: " + strerror);
+    }
+
     /** Cornelia Huck's {@code write_list_to_kvmstate} report (QEMU 10.2+). */
     public static String couldNotSet(RegId id, long value, long is) {
         return String.format("Could not set register %s to %x (is %x)", RegCatalog.get().qemuTraceName(id), value, is);

@@ -59,7 +59,24 @@ public final class KernelCapturer {
      * @param kernel  a Debian version ({@code 7.3}, {@code 6.12.117}), a {@code .deb}, or an arm64 Image file
      * @param el2     false boots at EL1 (then the kernel has no KVM: for testing that failure)
      */
-    public record Request(String kernel, LabHost host, Duration timeout, boolean el2) {
+    public record Request(String kernel, LabHost host, Duration timeout, boolean el2, List<Trial> trials) {
+
+        public Request(String kernel, LabHost host, Duration timeout, boolean el2) {
+            this(kernel, host, timeout, el2, List.of());
+        }
+    }
+
+    /**
+     * Values to write into a fresh vCPU of {@code set} after the probe, in order (as QEMU writes its cpreg list after
+     * a migration). {@code label}: a name without spaces.
+     */
+    public record Trial(String label, String set, List<long[]> values) {
+        public Trial {
+            if (!label.matches("[A-Za-z0-9._+@:-]{1,60}")) {
+                throw new IllegalArgumentException("bad trial label " + label);
+            }
+            values = List.copyOf(values);
+        }
     }
 
     private final Consumer<String> progress;
@@ -86,16 +103,18 @@ public final class KernelCapturer {
         try {
             work = Files.createTempDirectory("regshim-capture-");
             Path initrd = work.resolve("initrd.cpio");
-            writeInitramfs(initrd, probe);
+            writeInitramfs(initrd, probe, tryFile(r.trials()));
             progress.accept("booting " + kernel.describe() + " on " + r.host().label() + " (QEMU "
                     + r.host().qemu().version().number() + ")");
-            ProbeTranscript t = new ProbeTranscript(sets);
+            Map<String, List<long[]>> trialValues = new LinkedHashMap<>();
+            r.trials().forEach(tr -> trialValues.put(tr.label(), tr.values()));
+            ProbeTranscript t = new ProbeTranscript(sets, trialValues);
             OuterVm.Outcome o = OuterVm.boot(r.host(), kernel.image(), initrd, append, r.el2(), r.timeout(), t::line);
             check(o, t, kernel, r);
             progress.accept(String.format("%s answered in %.1f s (%d sets)", t.release(), o.millis() / 1000.0,
                     t.sets().size()));
             return new KvmCapture(kernelInfo(kernel, t), new KvmCapture.Host(r.host().qemu().version().number(),
-                    r.host().cpu(), o.machine(), t.midr()), t.cmdline(), t.caps(), t.sets());
+                    r.host().cpu(), o.machine(), t.midr()), t.cmdline(), t.caps(), t.sets(), t.trials());
         } catch (IOException e) {
             throw new LabException("cannot prepare the capture boot: " + LabFiles.reason(e));
         } finally {
@@ -139,14 +158,29 @@ public final class KernelCapturer {
         return b;
     }
 
-    private static void writeInitramfs(Path target, Path probe) throws IOException {
+    private static void writeInitramfs(Path target, Path probe, byte[] tryFile) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target)); Cpio cpio = new Cpio(out)) {
             cpio.directory("dev");
             cpio.charDevice("dev/console", 0600, 5, 1);
             cpio.directory("proc");
             cpio.directory("sys");
             cpio.file("init", 0755, probe);
+            if (tryFile.length > 0) {
+                cpio.file("try.txt", 0644, tryFile);
+            }
         }
+    }
+
+    /** The probe's /try.txt: per trial "set NAME LABEL", then "ID VALUE" lines. */
+    static byte[] tryFile(List<Trial> trials) {
+        StringBuilder b = new StringBuilder();
+        for (Trial t : trials) {
+            b.append("set ").append(t.set()).append(' ').append(t.label()).append('\n');
+            for (long[] v : t.values()) {
+                b.append(String.format("%016x %016x%n", v[0], v[1]));
+            }
+        }
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static void check(OuterVm.Outcome o, ProbeTranscript t, KernelFiles kernel, Request r) {

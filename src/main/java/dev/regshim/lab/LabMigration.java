@@ -94,9 +94,25 @@ public final class LabMigration {
         }
     }
 
-    /** One lab migration. {@code keep}: a directory to leave the streams and captures in (null: nothing kept). */
+    /**
+     * One lab migration. {@code keep}: a directory to leave the streams and captures in (null: nothing kept);
+     * {@code saved}: the source's guest already saved by {@link #save} (null: boot the source now).
+     */
     public record Request(String from, String to, LabHost host, String qemuSeries, Via via, Guest guest,
-                          Duration timeout, Path keep) {
+                          Duration timeout, Path keep, SavedSource saved) {
+
+        public Request(String from, String to, LabHost host, String qemuSeries, Via via, Guest guest, Duration timeout,
+                       Path keep) {
+            this(from, to, host, qemuSeries, via, guest, timeout, keep, null);
+        }
+
+        public Request withTo(String kernel, Via v, SavedSource s) {
+            return new Request(from, kernel, host, qemuSeries, v, guest, timeout, keep, s);
+        }
+    }
+
+    /** A source guest saved once (its stream, what it printed, and the source's own lines), for several loads. */
+    public record SavedSource(Path stream, String release, String migration, List<String> qemuLines, String guestText) {
     }
 
     static final Duration BOOT = Duration.ofMinutes(3);
@@ -150,19 +166,33 @@ public final class LabMigration {
         return capturer.resolve(kernel);
     }
 
-    /** Direct or rewrite: save on the source, (rewrite,) load on the destination. */
-    private void saved(Request r, KernelFiles from, KernelFiles to, Path base, KvmCapture destination, Path work,
-                       LabReport.Builder report) throws IOException {
-        Path stream = work.resolve("source.mig");
+    /** Boots the source host, runs the guest a moment, saves it into {@code stream} (a file here). */
+    public SavedSource save(String kernel, LabHost host, String qemuSeries, Guest guest, Path stream) {
+        KernelFiles from = new KernelCapturer(progress).resolve(kernel);
+        LabUserland userland = LabUserland.of(qemuSeries, progress);
+        Path base = LabInitramfs.base(userland, GuestProgram.counter(progress));
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("regshim-lab-");
+            return saveInto(from, host, guest, base, work, stream);
+        } catch (IOException e) {
+            throw new LabException("lab: " + LabFiles.reason(e));
+        } finally {
+            LabFiles.deleteTree(work);
+        }
+    }
+
+    private SavedSource saveInto(KernelFiles from, LabHost host, Guest guest, Path base, Path work, Path stream)
+            throws IOException {
+        Files.deleteIfExists(stream);
         Files.createFile(stream);
         Path initrd = work.resolve("source.cpio");
         LabInitramfs.write(initrd, base, Map.of(), List.of());
-        progress.accept("source: booting " + from.describe() + " on " + r.host().label());
-        try (LabVm src = LabVm.start(new LabVm.Spec("source", r.host(), from.image(), initrd, "source", r.guest().label(),
+        progress.accept("source: booting " + from.describe() + " on " + host.label());
+        try (LabVm src = LabVm.start(new LabVm.Spec("source", host, from.image(), initrd, "source", guest.label(),
                 null, false, 0, stream, work))) {
             requireEvent(src, "running", "the guest did not start on the source");
-            report.sourceRelease(src.transcript().release());
-            if (r.guest() == Guest.COUNTER) {
+            if (guest == Guest.COUNTER) {
                 src.send("run " + RUN_SECONDS_BEFORE);
                 requireEvent(src, "ran", "the source did not report its guest");
             }
@@ -171,14 +201,24 @@ public final class LabMigration {
             String st = src.awaitMigration(1, STEP).orElseThrow(() -> failure(src, "the source's migration did not end"));
             src.send("quit");
             src.awaitDone(STEP);
-            report.sourceMigration(st, src.transcript().qemuErr()).sourceGuest(src.transcript().guest());
             if (!st.equals("completed")) {
                 throw failure(src, "the source's QEMU could not save the guest (" + st + ")");
             }
+            if (Files.size(stream) == 0) {
+                throw new LabException("the source saved an empty stream");
+            }
+            return new SavedSource(stream, src.transcript().release(), st, src.transcript().qemuErr(),
+                    src.transcript().guest());
         }
-        if (Files.size(stream) == 0) {
-            throw new LabException("the source saved an empty stream");
-        }
+    }
+
+    /** Direct or rewrite: save on the source (unless saved already), (rewrite,) load on the destination. */
+    private void saved(Request r, KernelFiles from, KernelFiles to, Path base, KvmCapture destination, Path work,
+                       LabReport.Builder report) throws IOException {
+        SavedSource src = r.saved() != null ? r.saved() : saveInto(from, r.host(), r.guest(), base, work,
+                work.resolve("source.mig"));
+        Path stream = src.stream();
+        report.sourceRelease(src.release()).sourceMigration(src.migration(), src.qemuLines()).sourceGuest(src.guestText());
         Profile srcProfile = StreamProfiles.fromSummary(StreamFiles.summarize(stream, ReadOptions.defaults()),
                 "source.mig", "stream");
         predict(r, srcProfile, destination, report);
@@ -332,7 +372,7 @@ public final class LabMigration {
                 "the destination capture has no -cpu host set"));
         Profile dst = CaptureProfileSource.fromSet(destination, set, "destination capture");
         LoadSettings s = settings(r);
-        CheckResult byCapture = MigrationCheck.run(src, dst, s, KvmValueRule.CONSERVATIVE);
+        CheckResult byCapture = MigrationCheck.run(src, dst, s, dst.kvmValueRule());
         String spec = CaptureSpecs.specText(destination, set);
         CheckResult byTable = spec == null ? null : MigrationCheck.run(src,
                 KernelProfileSource.fromList(dev.regshim.kernel.KernelRegDb.parseSpec(spec), "kernel:" + spec), s,

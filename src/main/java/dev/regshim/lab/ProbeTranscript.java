@@ -28,6 +28,13 @@ final class ProbeTranscript {
     private final List<String> context = new ArrayList<>();
     private final Map<String, Integer> caps = new LinkedHashMap<>();
     private final List<CapturedSet> sets = new ArrayList<>();
+    private final List<dev.regshim.kernel.capture.ValueTrial> trials = new ArrayList<>();
+    private final Map<String, List<long[]>> trialValues;
+    // the trial being read
+    private String trialLabel;
+    private String trialSet;
+    private List<dev.regshim.kernel.capture.ValueTrial.Entry> trialEntries;
+    private int trialIndex;
     private String release;
     private String unameVersion;
     private String cmdline;
@@ -50,7 +57,13 @@ final class ProbeTranscript {
 
     /** @param requested the sets the probe was asked for, by name, with their features */
     ProbeTranscript(Map<String, Set<KernelFeature>> requested) {
+        this(requested, Map.of());
+    }
+
+    /** @param trialValues per trial label, the (id, value) pairs written, in order */
+    ProbeTranscript(Map<String, Set<KernelFeature>> requested, Map<String, List<long[]>> trialValues) {
         this.requested = requested;
+        this.trialValues = trialValues;
     }
 
     /** Feeds one console line (a trailing CR is dropped). */
@@ -99,6 +112,7 @@ final class ProbeTranscript {
             case "target" -> target = Integer.parseInt(w[1]);
             case "reg" -> reg(body, w);
             case "mask" -> masks.put(Integer.parseInt(w[1]), Long.parseUnsignedLong(w[2].strip(), 16));
+            case "try" -> trial(body.split(" "));
             case "done" -> done = true;
             case "error" -> throw new IllegalArgumentException(rest(body, 1));
             default -> throw new IllegalArgumentException("unknown word " + w[0]);
@@ -146,6 +160,43 @@ final class ProbeTranscript {
             }
             default -> throw new IllegalArgumentException("unknown set event " + w[2]);
         }
+    }
+
+    private void trial(String[] w) {
+        if (w.length >= 4 && w[2].equals("begin")) {
+            trialLabel = w[1];
+            trialSet = w[3];
+            trialEntries = new ArrayList<>();
+            trialIndex = 0;
+            return;
+        }
+        if (w.length >= 4 && w[2].equals("end")) {
+            if (!w[1].equals(trialLabel)) {
+                throw new IllegalArgumentException("end of trial " + w[1] + " without its begin");
+            }
+            trials.add(new dev.regshim.kernel.capture.ValueTrial(trialLabel, trialSet, trialEntries));
+            trialLabel = null;
+            return;
+        }
+        if (w.length >= 3 && w[2].equals("refused")) {
+            trialLabel = null; // KVM refused the fresh vCPU: the set itself was reported refused above
+            return;
+        }
+        if (trialLabel == null || w.length < 3) {
+            throw new IllegalArgumentException("trial result outside a trial");
+        }
+        long id = Long.parseUnsignedLong(w[1], 16);
+        List<long[]> asked = trialValues.get(trialLabel);
+        if (asked == null || trialIndex >= asked.size() || asked.get(trialIndex)[0] != id) {
+            throw new IllegalArgumentException("trial " + trialLabel + ": result for a write not asked for");
+        }
+        long value = asked.get(trialIndex++)[1];
+        int errno = w[2].equals("ok") ? 0 : Integer.parseInt(w[2].substring(1));
+        trialEntries.add(new dev.regshim.kernel.capture.ValueTrial.Entry(id, value, errno));
+    }
+
+    synchronized List<dev.regshim.kernel.capture.ValueTrial> trials() {
+        return List.copyOf(trials);
     }
 
     private void reg(String body, String[] w) {

@@ -2,7 +2,6 @@ package dev.regshim.plan;
 
 import dev.regshim.check.MigrationCheck;
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
@@ -68,7 +67,7 @@ public final class PlanBench {
         for (int i = 0; i < n; i++) {
             Profile src = fleet.hosts().get(i).profile();
             for (int j = 0; j < n; j++) {
-                MigrationCheck.run(src, fleet.hosts().get(j).profile(), after, KvmValueRule.CONSERVATIVE);
+                MigrationCheck.run(src, fleet.hosts().get(j).profile(), after, fleet.hosts().get(j).profile().kvmValueRule());
                 runs++;
             }
         }

@@ -4,7 +4,6 @@ import dev.regshim.RegshimException;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
 import dev.regshim.check.Stage;
-import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.profile.Profile;
 import dev.regshim.rewrite.RewriteOptions;
 import dev.regshim.rewrite.RewritePlan;
@@ -28,7 +27,7 @@ public record Preflight(Profile source, RewritePlan plan, CheckResult before, Ch
                     + " (a " + source.provenance().kind() + " profile lists IDs only): give a stream the source saved"
                     + " or a capture of its configuration");
         }
-        CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), KvmValueRule.CONSERVATIVE);
+        CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), o.destination().kvmValueRule());
         RewritePlan plan = RewritePlan.of(source, o);
         if (plan.refused()) {
             return new Preflight(source, plan, before, null, LiveRewrite.refusalLine(

@@ -2,6 +2,7 @@ package dev.regshim.rewrite;
 
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.TcgConstRegisters;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
@@ -57,12 +58,22 @@ public final class CpregRewritePlanner {
     private CpregRewritePlanner() {
     }
 
-    public record Options(Accel accel, RegSet hide, RegSet fake, Policy policy, List<InertRule> inert, IdChangeJudge judge) {
+    /**
+     * @param kvm what the destination kernel's KVM_SET_ONE_REG accepts (under KVM: a value it accepts stays the
+     *            guest's; one it refuses must change or the rewrite refuses)
+     */
+    public record Options(Accel accel, RegSet hide, RegSet fake, Policy policy, List<InertRule> inert, IdChangeJudge judge,
+                          KvmValueRule kvm) {
         public Options {
             hide = hide == null ? RegSet.empty() : hide;
             fake = fake == null ? RegSet.empty() : fake;
             inert = inert == null ? List.of() : List.copyOf(inert);
             judge = judge == null ? FieldRulesJudge.INSTANCE : judge;
+            kvm = kvm == null ? KvmValueRule.CONSERVATIVE : kvm;
+        }
+
+        public Options(Accel accel, RegSet hide, RegSet fake, Policy policy, List<InertRule> inert, IdChangeJudge judge) {
+            this(accel, hide, fake, policy, inert, judge, null);
         }
     }
 
@@ -142,6 +153,29 @@ public final class CpregRewritePlanner {
             }
             // in both
             long v = sv.getAsLong();
+            if (dv.isPresent() && dv.getAsLong() != v && o.accel() == Accel.KVM) {
+                KvmValueRule.Verdict kvm = o.kvm().check(id, v, dv.getAsLong());
+                if (kvm.accepted()) {
+                    ids.add(id.value());
+                    values.add(v); // the destination's KVM takes the guest's own value: nothing to change
+                    continue;
+                }
+                if (!isConst(id, o.accel())) {
+                    long d = dv.getAsLong();
+                    if (o.policy() == Policy.STRICT) {
+                        refusals.add(new Refusal(instance, id, sv, dv, "the destination's KVM refuses the guest's value "
+                                + hex(v) + " (" + kvm.reason() + "); its own " + hex(d) + " would change what the guest "
+                                + "was given (--policy tolerant accepts that)"));
+                        continue;
+                    }
+                    changes.add(new RegisterChange(RegisterChange.Kind.CHANGED, id, sv, dv, "the destination's KVM "
+                            + "refuses " + hex(v) + " (" + kvm.reason() + "): its own value instead"
+                            + (o.policy() == Policy.FORCE ? "; FORCED" : "; tolerant"), o.policy() == Policy.FORCE));
+                    ids.add(id.value());
+                    values.add(d);
+                    continue;
+                }
+            }
             if (dv.isPresent() && dv.getAsLong() != v && isConst(id, o.accel())) {
                 long d = dv.getAsLong();
                 IdChangeJudge.Judgement j = o.judge().judge(id, v, d, guestHasEl2);

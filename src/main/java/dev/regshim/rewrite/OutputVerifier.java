@@ -4,7 +4,6 @@ import dev.regshim.RegshimException;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
 import dev.regshim.cpreg.CpregArray;
-import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.StreamProfiles;
 import dev.regshim.regs.RegCatalog;
@@ -132,7 +131,7 @@ final class OutputVerifier {
         }
 
         Profile rewritten = StreamProfiles.fromSummary(s, written.toString(), "stream");
-        CheckResult verdict = MigrationCheck.run(rewritten, o.destination(), o.settings(), KvmValueRule.CONSERVATIVE);
+        CheckResult verdict = MigrationCheck.run(rewritten, o.destination(), o.settings(), o.destination().kvmValueRule());
         if (!verdict.loads()) {
             throw failed(written, "the model says the destination refuses it: " + verdict.firstError());
         }

@@ -19,6 +19,7 @@ public record RewriteOptions(Profile destination, LoadSettings settings, Policy 
     }
 
     CpregRewritePlanner.Options plannerOptions() {
-        return new CpregRewritePlanner.Options(settings.accel(), settings.hidden(), settings.fake(), policy, inert, null);
+        return new CpregRewritePlanner.Options(settings.accel(), settings.hidden(), settings.fake(), policy, inert, null,
+                destination.kvmValueRule());
     }
 }

@@ -3,7 +3,6 @@ package dev.regshim.rewrite;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
 import dev.regshim.cpreg.CpregArray;
-import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.profile.Profile;
 import dev.regshim.stream.CpregReplacement;
 
@@ -110,6 +109,6 @@ public final class RewritePlan {
 
     /** The model's verdict on the rewritten state loading at the destination. */
     public CheckResult verdict(Profile source) {
-        return MigrationCheck.run(rewritten(source), options.destination(), options.settings(), KvmValueRule.CONSERVATIVE);
+        return MigrationCheck.run(rewritten(source), options.destination(), options.settings(), options.destination().kvmValueRule());
     }
 }

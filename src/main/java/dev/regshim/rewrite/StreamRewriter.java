@@ -3,7 +3,6 @@ package dev.regshim.rewrite;
 import dev.regshim.RegshimException;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
-import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.StreamProfiles;
 import dev.regshim.regs.RegCatalog;
@@ -86,7 +85,7 @@ public final class StreamRewriter {
                     + input.summary().packagedBytes() + " bytes) whose cpu sections regshim cannot rewrite");
         }
         Profile source = StreamProfiles.fromSummary(input.summary(), in.toString(), "stream");
-        CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), KvmValueRule.CONSERVATIVE);
+        CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), o.destination().kvmValueRule());
         Map<Integer, Integer> els = new HashMap<>();
         input.summary().cpus().forEach(c -> els.put(c.instanceId(), FeatureGates.currentEl(c.pstate())));
         RewritePlan plan = RewritePlan.of(source, o, els);

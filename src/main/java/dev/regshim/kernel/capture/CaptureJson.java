@@ -36,7 +36,9 @@ import java.util.TreeMap;
  *  "sets": [{"name": "pmu", "features": ["pmu"], "target": 5, "count": 337, "spec": "7.3.4+pmu+...",
  *            "registers": [{"id": "0x6030000000100000", "name": "X0", "value": "0x0000000000000000"}, ...],
  *            "writable_masks": {"8": "0x00000000ffffffff", ...}, "cpreg_list": ["0x..."]},
- *           {"name": "pmu+el2", "features": ["pmu", "el2"], "refused": {"step": "init", "errno": 22}}]}
+ *           {"name": "pmu+el2", "features": ["pmu", "el2"], "refused": {"step": "init", "errno": 22}}],
+ *  "trials": [{"label": "6.18.15 pmu+sve+pauth", "set": "pmu+sve+pauth",
+ *              "writes": [{"id": "0x...", "name": "ID_AA64MMFR2_EL1", "value": "0x...", "errno": 22}, ...]}]}
  * </pre>
  */
 public final class CaptureJson {
@@ -117,6 +119,17 @@ public final class CaptureJson {
             ArrayNode cp = sn.putArray("cpreg_list");
             s.cpregs().forEach(id -> cp.add(id.hex()));
         }
+        if (!c.trials().isEmpty()) {
+            ArrayNode trials = o.putArray("trials");
+            for (ValueTrial t : c.trials()) {
+                ObjectNode tn = trials.addObject().put("label", t.label()).put("set", t.set());
+                ArrayNode en = tn.putArray("writes");
+                for (ValueTrial.Entry e : t.entries()) {
+                    en.addObject().put("id", RegId.of(e.id()).hex()).put("name", cat.name(RegId.of(e.id())))
+                            .put("value", String.format("0x%016x", e.value())).put("errno", e.errno());
+                }
+            }
+        }
         return o;
     }
 
@@ -136,7 +149,10 @@ public final class CaptureJson {
 
     // --- reading ---
 
-    private static final Set<String> TOP = Set.of("format", "kernel", "host", "boot", "caps", "default_set", "sets");
+    private static final Set<String> TOP = Set.of("format", "kernel", "host", "boot", "caps", "default_set", "sets",
+            "trials");
+    private static final Set<String> TRIAL = Set.of("label", "set", "writes");
+    private static final Set<String> WRITE = Set.of("id", "name", "value", "errno");
     private static final Set<String> KERNEL = Set.of("release", "uname_version", "upstream", "origin", "package",
             "package_version", "suite", "sha256", "config");
     private static final Set<String> HOST = Set.of("qemu", "cpu", "machine", "midr");
@@ -174,7 +190,20 @@ public final class CaptureJson {
         for (JsonInput sn : root.get("sets").array(MAX_SETS)) {
             sets.add(set(sn));
         }
-        return new KvmCapture(kernel, host, root.get("boot").string(MAX_TEXT), caps, sets);
+        List<ValueTrial> trials = new ArrayList<>();
+        if (root.has("trials")) {
+            for (JsonInput tn : root.get("trials").array(MAX_SETS)) {
+                tn.object(TRIAL);
+                List<ValueTrial.Entry> entries = new ArrayList<>();
+                for (JsonInput w : tn.get("writes").array(MAX_REGISTERS)) {
+                    w.object(WRITE);
+                    entries.add(new ValueTrial.Entry(w.get("id").hex(64), w.get("value").hex(64),
+                            w.get("errno").integer(0, 4095)));
+                }
+                trials.add(new ValueTrial(tn.get("label").string(256), tn.get("set").string(64), entries));
+            }
+        }
+        return new KvmCapture(kernel, host, root.get("boot").string(MAX_TEXT), caps, sets, trials);
     }
 
     private static CapturedSet set(JsonInput sn) {

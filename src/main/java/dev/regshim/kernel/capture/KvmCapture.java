@@ -16,7 +16,7 @@ import java.util.Set;
  * reports), KVM's capabilities, and per feature set the register list with reset values or KVM's refusal.
  */
 public record KvmCapture(Kernel kernel, Host host, String bootArguments, Map<String, Integer> caps,
-                         List<CapturedSet> sets) {
+                         List<CapturedSet> sets, List<ValueTrial> trials) {
 
     /**
      * The kernel that was booted.
@@ -48,6 +48,11 @@ public record KvmCapture(Kernel kernel, Host host, String bootArguments, Map<Str
     public KvmCapture {
         caps = Collections.unmodifiableMap(new LinkedHashMap<>(caps));
         sets = List.copyOf(sets);
+        trials = trials == null ? List.of() : List.copyOf(trials);
+    }
+
+    public KvmCapture(Kernel kernel, Host host, String bootArguments, Map<String, Integer> caps, List<CapturedSet> sets) {
+        this(kernel, host, bootArguments, caps, sets, List.of());
     }
 
     public Optional<CapturedSet> set(String name) {

@@ -1,0 +1,75 @@
+package dev.regshim.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code regshim lab matrix}: every ordered pair of a set of kernels, on one host and QEMU series. Each source is
+ * saved once and loaded directly on every other kernel; a direction that fails is then tried through
+ * {@code regshim rewrite} and live through {@code regshim proxy}. Each result is handed to a listener as it comes.
+ */
+public final class LabMatrix {
+
+    /** One direction: the direct load, and for a failing one the rewrite and proxy attempts. */
+    public record Row(String from, String to, LabReport direct, LabReport rewrite, LabReport proxy, String error) {
+    }
+
+    private final Consumer<String> progress;
+
+    public LabMatrix(Consumer<String> progress) {
+        this.progress = progress;
+    }
+
+    /**
+     * @param kernels the kernels, each both source and destination
+     * @param work    where the saved sources are kept while the matrix runs
+     */
+    public List<Row> run(List<String> kernels, LabHost host, String qemu, LabMigration.Guest guest, Path work,
+                         Consumer<Row> each) throws IOException {
+        LabMigration lab = new LabMigration(progress);
+        Files.createDirectories(work);
+        Map<String, LabMigration.SavedSource> saved = new LinkedHashMap<>();
+        for (String k : kernels) {
+            progress.accept("matrix: saving a guest on " + k);
+            saved.put(k, lab.save(k, host, qemu, guest, work.resolve("source-" + k + ".mig")));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String from : kernels) {
+            for (String to : kernels) {
+                if (from.equals(to)) {
+                    continue;
+                }
+                Row row = direction(lab, from, to, host, qemu, guest, saved.get(from));
+                rows.add(row);
+                each.accept(row);
+            }
+        }
+        return rows;
+    }
+
+    private Row direction(LabMigration lab, String from, String to, LabHost host, String qemu, LabMigration.Guest guest,
+                          LabMigration.SavedSource source) {
+        LabMigration.Request base = new LabMigration.Request(from, to, host, qemu, LabMigration.Via.DIRECT, guest,
+                LabMigration.BOOT, null, source);
+        progress.accept("matrix: " + from + " -> " + to + " direct");
+        try {
+            LabReport direct = lab.run(base);
+            if (direct.loaded() && direct.guestContinued()) {
+                return new Row(from, to, direct, null, null, null);
+            }
+            progress.accept("matrix: " + from + " -> " + to + " rewrite");
+            LabReport rewrite = lab.run(base.withTo(to, LabMigration.Via.REWRITE, source));
+            progress.accept("matrix: " + from + " -> " + to + " proxy");
+            LabReport proxy = lab.run(base.withTo(to, LabMigration.Via.PROXY, null));
+            return new Row(from, to, direct, rewrite, proxy, null);
+        } catch (LabException e) {
+            return new Row(from, to, null, null, null, e.getMessage());
+        }
+    }
+}
