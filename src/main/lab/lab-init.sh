@@ -133,9 +133,11 @@ while :; do
       i=0
       while :; do
         : > /tmp/hmp.out; hmp "info migrate"; sleep 0.5
-        st=$(sed -n 's/.*Migration status: \([a-z-]*\).*/\1/p' /tmp/hmp.out | tail -n1)
+        # "Migration status: completed" (QEMU 7.2-10.x) or "Status: completed" (11.x)
+        st=$(sed -n -e 's/.*Migration status: *\([a-z-]*\).*/\1/p' -e 's/^[[:space:]]*Status:[[:space:]]*\([a-z-]*\).*/\1/p' /tmp/hmp.out | tail -n1)
         case $st in completed|failed|cancelled) break;; esac
         alive || { st=qemu-exited; break; }
+        [ $i -eq 20 ] && tail -n 5 /tmp/hmp.out | tr -d '\033' | sed 's/^/@@ lab debug hmp: /' 
         i=$((i + 1)); [ $i -gt 600 ] && { st=timeout; break; }
       done
       # a file migration is complete when the writer has handed every byte to the port

@@ -79,6 +79,7 @@ public final class MigrationCheck {
                     loadCpu(v.instance());
                 }
             }
+            putRegisters();
             // Evaluate every vCPU, also those QEMU never reached, so the report names all problems.
             for (Profile.Vcpu v : src.vcpus()) {
                 if (!vcpus.containsKey(v.instance())) {
@@ -94,6 +95,21 @@ public final class MigrationCheck {
             List<VcpuCheck> list = new ArrayList<>(vcpus.values());
             return new CheckResult(!failed(), stage, List.copyOf(lines), failed() ? firstError : null, list,
                     Fixes.propose(list, s), List.copyOf(notes), s);
+        }
+
+        /** After a load QEMU 11.1 completed: KVM refuses the first vCPU's values it puts, and QEMU exits. */
+        private void putRegisters() {
+            if (failed()) {
+                return;
+            }
+            for (VcpuCheck v : vcpus.values()) {
+                if (v.outcome().putRefused()) {
+                    List<String> out = new ArrayList<>(v.outcome().putLines());
+                    out.add(QemuMessages.putAfterInitFailed(QemuMessages.EINVAL));
+                    fail(Stage.CPU, out);
+                    return;
+                }
+            }
         }
 
         private void checkMachine() {

@@ -75,6 +75,14 @@ final class LabCommand implements Runnable {
         @Option(names = "--json", description = "print the report as JSON.")
         boolean json;
 
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",
+                description = "give up when a lab host does not reach its next step within this long (default: "
+                        + "${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
+        @Option(names = "--boot-el1", hidden = true, description = "boot the hosts at EL1, without KVM (tests).")
+        boolean bootEl1;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -82,8 +90,14 @@ final class LabCommand implements Runnable {
             if (!LabUserland.SERIES.contains(qemu)) {
                 throw new dev.regshim.RegshimException("--qemu must be one of " + String.join(", ", LabUserland.SERIES));
             }
+            if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
+                throw new dev.regshim.RegshimException("--timeout must be between 1 and 3600 seconds");
+            }
             LabMigration.Request r = new LabMigration.Request(from, to, LabHost.parse(host), qemu,
-                    LabMigration.Via.parse(via), LabMigration.Guest.parse(guest), Duration.ofMinutes(10), keep);
+                    LabMigration.Via.parse(via), LabMigration.Guest.parse(guest), Duration.ofSeconds(timeoutSeconds), keep);
+            if (bootEl1) {
+                r = r.atEl1();
+            }
             LabReport report = new LabMigration(line -> {
                 err.println("regshim: " + line);
                 err.flush();

@@ -327,21 +327,33 @@ public final class CpuLoadModel {
                     KvmValueRule.Verdict verdict = kvmRule.check(id, incoming, destValue);
                     if (!verdict.accepted()) {
                         out.conflict(new ValueConflict(id, incoming, destValue, true, verdict.reason()));
-                        lines.add(QemuMessages.couldNotSet(id, incoming, destValue));
+                        lines.add(QemuMessages.couldNotSet(QemuMessages.name111(id, s.accel()), incoming, destValue));
                     }
                 }
             }
             if (out.hasConflicts()) {
-                if (s.accel() == Accel.KVM && QemuMessages.Dialect.of(s.semantics()) == QemuMessages.Dialect.SEPARATE_LINES) {
-                    // QEMU 7.2-11.0 name no register: the cpu post_load fails, then putting the registers into KVM
-                    // fails and QEMU exits (seen on real KVM with QEMU 10.0)
-                    out.fail(FailureKind.VALUE_REJECTED, QemuMessages.kvmPutFailed(instance, QemuMessages.EINVAL)
-                            .toArray(new String[0]));
+                if (s.accel() == Accel.KVM) {
+                    kvmRefused(lines);
                     return;
                 }
                 lines.addAll(List.of(postLoadFailed()));
                 out.fail(FailureKind.VALUE_REJECTED, lines.toArray(new String[0]));
             }
+        }
+
+        /**
+         * KVM refuses values, as seen on real KVM: QEMU 7.2-11.0 name no register (the cpu post_load fails, then
+         * putting the registers into KVM fails and QEMU exits); QEMU 11.1 names each refused value in the post_load,
+         * carries on loading, names them again when it puts the registers after init, and exits.
+         */
+        private void kvmRefused(List<String> couldNotSet) {
+            if (QemuMessages.Dialect.of(s.semantics()) == QemuMessages.Dialect.SEPARATE_LINES) {
+                out.fail(FailureKind.VALUE_REJECTED, QemuMessages.kvmPutFailed(instance, QemuMessages.EINVAL)
+                        .toArray(new String[0]));
+                return;
+            }
+            couldNotSet.forEach(out::line);
+            out.putRefused(couldNotSet);
         }
     }
 }

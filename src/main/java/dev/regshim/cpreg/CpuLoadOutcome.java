@@ -24,7 +24,16 @@ public record CpuLoadOutcome(
         int localCount,
         OptionalLong lengthLimit,
         boolean valuesChecked,
-        List<String> conditions) {
+        List<String> conditions,
+        List<String> putLines) {
+
+    /**
+     * Whether KVM will refuse a value when QEMU puts the registers after the load (QEMU 11.1 then prints
+     * {@link #putLines()} again and exits): the load of this section succeeds, the migration does not.
+     */
+    public boolean putRefused() {
+        return !putLines.isEmpty();
+    }
 
     /** Accumulates an outcome while the model runs. */
     static final class Builder {
@@ -43,6 +52,12 @@ public record CpuLoadOutcome(
         private Long lengthLimit;
         private boolean valuesChecked;
         private final List<String> conditions = new ArrayList<>();
+        private final List<String> putLines = new ArrayList<>();
+
+        /** What QEMU prints for this vCPU when KVM refuses its values at the put after init. */
+        void putRefused(List<String> lines) {
+            putLines.addAll(lines);
+        }
 
         /** The load succeeds only while this holds for a value the model does not know. */
         void condition(String c) {
@@ -136,7 +151,7 @@ public record CpuLoadOutcome(
                     List.copyOf(notes), List.copyOf(unexpected), List.copyOf(missing), List.copyOf(ignoredTail),
                     List.copyOf(tolerated), List.copyOf(conflicts), incoming, local,
                     lengthLimit == null ? OptionalLong.empty() : OptionalLong.of(lengthLimit), valuesChecked,
-                    List.copyOf(conditions));
+                    List.copyOf(conditions), List.copyOf(putLines));
         }
     }
 }

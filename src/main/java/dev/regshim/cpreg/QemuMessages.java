@@ -188,10 +188,16 @@ public final class QemuMessages {
         return String.format("cpu_post_load_len cpreg_array_len=%d cpreg_vmstate_array_len=%d", local, vmstate);
     }
 
-    /** QEMU 11.1's name for a register: KVM's printer under KVM, else the 32-bit cpreg key. */
+    /**
+     * QEMU 11.1's name for a register: under KVM its KVM printer ({@code system register op0:3 op1:0 crn:9 crm:14
+     * op2:6}, {@code fw reg 0}, as real 11.1 prints them), else the 32-bit cpreg key.
+     */
     public static String name111(RegId id, Accel accel) {
-        return accel == Accel.KVM ? RegCatalog.get().qemuTraceName(id)
-                : String.format("system register 0x%x", id.qemuCpregKey());
+        if (accel != Accel.KVM) {
+            return String.format("system register 0x%x", id.qemuCpregKey());
+        }
+        String trace = RegCatalog.get().qemuTraceName(id);
+        return id.regClass() == dev.regshim.regs.RegClass.SYSREG ? "system register " + trace : trace;
     }
 
     public static String warnMissing111(RegId id, Accel accel) {
@@ -218,11 +224,16 @@ public final class QemuMessages {
      * fails, then the write-back of the registers fails and QEMU exits (status 1) before its usual last line.
      */
     public static List<String> kvmPutFailed(int instance, String strerror) {
-        return List.of(errorLoadingDevice(instance, "cpu"), "Failed to put registers after init: " + strerror);
+        return List.of(errorLoadingDevice(instance, "cpu"), putAfterInitFailed(strerror));
     }
 
-    /** Cornelia Huck's {@code write_list_to_kvmstate} report (QEMU 10.2+). */
-    public static String couldNotSet(RegId id, long value, long is) {
-        return String.format("Could not set register %s to %x (is %x)", RegCatalog.get().qemuTraceName(id), value, is);
+    /** Cornelia Huck's {@code write_list_to_kvmstate} report (QEMU 10.2+), naming the register as the release does. */
+    public static String couldNotSet(String name, long value, long is) {
+        return String.format("Could not set register %s to %x (is %x)", name, value, is);
+    }
+
+    /** QEMU exits when KVM refuses the registers it puts after an incoming migration. */
+    public static String putAfterInitFailed(String strerror) {
+        return "Failed to put registers after init: " + strerror;
     }
 }

@@ -56,7 +56,7 @@ public final class LabMatrix {
     private Row direction(LabMigration lab, String from, String to, LabHost host, String qemu, LabMigration.Guest guest,
                           LabMigration.SavedSource source) {
         LabMigration.Request base = new LabMigration.Request(from, to, host, qemu, LabMigration.Via.DIRECT, guest,
-                LabMigration.BOOT, null, source);
+                LabMigration.BOOT, null, source, true);
         progress.accept("matrix: " + from + " -> " + to + " direct");
         try {
             LabReport direct = lab.run(base);

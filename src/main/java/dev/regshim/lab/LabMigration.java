@@ -99,15 +99,20 @@ public final class LabMigration {
      * {@code saved}: the source's guest already saved by {@link #save} (null: boot the source now).
      */
     public record Request(String from, String to, LabHost host, String qemuSeries, Via via, Guest guest,
-                          Duration timeout, Path keep, SavedSource saved) {
+                          Duration timeout, Path keep, SavedSource saved, boolean el2) {
 
         public Request(String from, String to, LabHost host, String qemuSeries, Via via, Guest guest, Duration timeout,
                        Path keep) {
-            this(from, to, host, qemuSeries, via, guest, timeout, keep, null);
+            this(from, to, host, qemuSeries, via, guest, timeout, keep, null, true);
         }
 
         public Request withTo(String kernel, Via v, SavedSource s) {
-            return new Request(from, kernel, host, qemuSeries, v, guest, timeout, keep, s);
+            return new Request(from, kernel, host, qemuSeries, v, guest, timeout, keep, s, el2);
+        }
+
+        /** The hosts' kernels booted at EL1, without KVM (to test that failure). */
+        public Request atEl1() {
+            return new Request(from, to, host, qemuSeries, via, guest, timeout, keep, saved, false);
         }
     }
 
@@ -168,13 +173,18 @@ public final class LabMigration {
 
     /** Boots the source host, runs the guest a moment, saves it into {@code stream} (a file here). */
     public SavedSource save(String kernel, LabHost host, String qemuSeries, Guest guest, Path stream) {
+        return save(kernel, host, qemuSeries, guest, stream, true, BOOT);
+    }
+
+    SavedSource save(String kernel, LabHost host, String qemuSeries, Guest guest, Path stream, boolean el2,
+                     Duration wait) {
         KernelFiles from = new KernelCapturer(progress).resolve(kernel);
         LabUserland userland = LabUserland.of(qemuSeries, progress);
         Path base = LabInitramfs.base(userland, GuestProgram.counter(progress));
         Path work = null;
         try {
             work = Files.createTempDirectory("regshim-lab-");
-            return saveInto(from, host, guest, base, work, stream);
+            return saveInto(from, host, guest, base, work, stream, el2, wait);
         } catch (IOException e) {
             throw new LabException("lab: " + LabFiles.reason(e));
         } finally {
@@ -182,19 +192,19 @@ public final class LabMigration {
         }
     }
 
-    private SavedSource saveInto(KernelFiles from, LabHost host, Guest guest, Path base, Path work, Path stream)
-            throws IOException {
+    private SavedSource saveInto(KernelFiles from, LabHost host, Guest guest, Path base, Path work, Path stream,
+                                 boolean el2, Duration wait) throws IOException {
         Files.deleteIfExists(stream);
         Files.createFile(stream);
         Path initrd = work.resolve("source.cpio");
         LabInitramfs.write(initrd, base, Map.of(), List.of());
         progress.accept("source: booting " + from.describe() + " on " + host.label());
         try (LabVm src = LabVm.start(new LabVm.Spec("source", host, from.image(), initrd, "source", guest.label(),
-                null, false, 0, stream, work))) {
-            requireEvent(src, "running", "the guest did not start on the source");
+                null, false, 0, stream, work, el2))) {
+            requireEvent(src, "running", "the guest did not start on the source", wait);
             if (guest == Guest.COUNTER) {
                 src.send("run " + RUN_SECONDS_BEFORE);
-                requireEvent(src, "ran", "the source did not report its guest");
+                requireEvent(src, "ran", "the source did not report its guest", wait);
             }
             progress.accept("source: saving the guest (QEMU migrate to a file)");
             src.send("migrate out");
@@ -216,7 +226,7 @@ public final class LabMigration {
     private void saved(Request r, KernelFiles from, KernelFiles to, Path base, KvmCapture destination, Path work,
                        LabReport.Builder report) throws IOException {
         SavedSource src = r.saved() != null ? r.saved() : saveInto(from, r.host(), r.guest(), base, work,
-                work.resolve("source.mig"));
+                work.resolve("source.mig"), r.el2(), r.timeout());
         Path stream = src.stream();
         report.sourceRelease(src.release()).sourceMigration(src.migration(), src.qemuLines()).sourceGuest(src.guestText());
         Profile srcProfile = StreamProfiles.fromSummary(StreamFiles.summarize(stream, ReadOptions.defaults()),
@@ -239,7 +249,7 @@ public final class LabMigration {
         LabInitramfs.write(dinitrd, base, Map.of("lab/incoming.mig", incoming), List.of());
         progress.accept("destination: booting " + to.describe() + " and loading the stream");
         try (LabVm dst = LabVm.start(new LabVm.Spec("destination", r.host(), to.image(), dinitrd, "destination",
-                r.guest().label(), "file", false, 0, null, work))) {
+                r.guest().label(), "file", false, 0, null, work, r.el2()))) {
             finishDestination(r, dst, report);
         }
         if (r.keep() != null) {
@@ -262,8 +272,8 @@ public final class LabMigration {
         LabInitramfs.write(sinitrd, base, Map.of(), from.modules().map(LabMigration::modules).orElse(List.of()));
         progress.accept("destination: booting " + to.describe() + ", listening for the migration");
         try (LabVm dst = LabVm.start(new LabVm.Spec("destination", r.host(), to.image(), dinitrd, "destination",
-                r.guest().label(), "tcp", true, forward, null, work))) {
-            requireEvent(dst, "listening", "the destination's QEMU did not start listening");
+                r.guest().label(), "tcp", true, forward, null, work, r.el2()))) {
+            requireEvent(dst, "listening", "the destination's QEMU did not start listening", r.timeout());
             MigrationProxy proxy = MigrationProxy.open(ProxyOptions.of(new HostPort(HostPort.LOOPBACK, listen),
                     new HostPort(HostPort.LOOPBACK, forward), rewriteOptions(r, destination)), ProxyEvents.NONE);
             CompletableFuture<List<SessionResult>> sessions = CompletableFuture.supplyAsync(proxy::run);
@@ -271,12 +281,12 @@ public final class LabMigration {
             try {
                 progress.accept("source: booting " + from.describe() + " on " + r.host().label());
                 try (LabVm src = LabVm.start(new LabVm.Spec("source", r.host(), from.image(), sinitrd, "source",
-                        r.guest().label(), null, true, 0, null, work))) {
-                    requireEvent(src, "running", "the guest did not start on the source");
+                        r.guest().label(), null, true, 0, null, work, r.el2()))) {
+                    requireEvent(src, "running", "the guest did not start on the source", r.timeout());
                     report.sourceRelease(src.transcript().release());
                     if (r.guest() == Guest.COUNTER) {
                         src.send("run " + RUN_SECONDS_BEFORE);
-                        requireEvent(src, "ran", "the source did not report its guest");
+                        requireEvent(src, "ran", "the source did not report its guest", r.timeout());
                     }
                     progress.accept("source: migrating live to tcp:10.0.2.2:" + listen + " (regshim proxy here)");
                     src.send("migrate tcp:10.0.2.2:" + listen);
@@ -345,7 +355,7 @@ public final class LabMigration {
     }
 
     private void finishDestination(Request r, LabVm dst, LabReport.Builder report) {
-        boolean loaded = dst.awaitEvent("loaded", BOOT);
+        boolean loaded = dst.awaitEvent("loaded", r.timeout());
         if (loaded) {
             dst.send("run " + RUN_SECONDS_AFTER);
             dst.awaitEvent("ran", STEP);
@@ -391,9 +401,10 @@ public final class LabMigration {
                 Policy.STRICT, List.of());
     }
 
-    private void requireEvent(LabVm vm, String event, String what) {
-        if (!vm.awaitEvent(event, BOOT)) {
-            throw failure(vm, what);
+    private void requireEvent(LabVm vm, String event, String what, Duration wait) {
+        if (!vm.awaitEvent(event, wait)) {
+            throw failure(vm, vm.transcript().isEnded() || vm.transcript().done() ? what
+                    : what + " within " + wait.toSeconds() + " s");
         }
     }
 

@@ -60,6 +60,7 @@ final class LabTranscript {
             case "event" -> events.add(arg);
             case "error" -> error = arg;
             case "done" -> done = true;
+            case "debug" -> context.add("debug: " + arg);
             default -> { }
         }
     }

@@ -28,7 +28,7 @@ final class LabVm implements AutoCloseable {
 
     /** How to boot one lab host. */
     record Spec(String name, LabHost host, Path image, Path initrd, String role, String guest, String incoming,
-                boolean network, int forwardPort, Path outFile, Path workDir) {
+                boolean network, int forwardPort, Path outFile, Path workDir, boolean el2) {
     }
 
     private final Spec spec;
@@ -43,7 +43,8 @@ final class LabVm implements AutoCloseable {
         this.spec = spec;
         Path sock = spec.workDir().resolve(spec.name() + ".ctl");
         List<String> cmd = new ArrayList<>(List.of(spec.host().qemu().path().toString(),
-                "-M", OuterVm.MACHINE + (mte(spec.host()) ? OuterVm.MTE : ""), "-cpu", spec.host().cpu(),
+                "-M", (spec.el2() ? OuterVm.MACHINE : OuterVm.MACHINE_EL1) + (mte(spec.host()) ? OuterVm.MTE : ""),
+                "-cpu", spec.host().cpu(),
                 "-smp", "1", "-m", MEMORY, "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-kernel", spec.image().toString(), "-initrd", spec.initrd().toString(),
                 "-append", append(spec),

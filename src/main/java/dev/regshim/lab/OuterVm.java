@@ -19,6 +19,8 @@ final class OuterVm {
 
     static final String MEMORY = "1024";
     static final String MACHINE = "virt,virtualization=on,gic-version=3";
+    /** The same machine with the kernel started at EL1: it has no KVM (for testing that failure). */
+    static final String MACHINE_EL1 = "virt,gic-version=3";
     static final String MTE = ",mte=on";
 
     /** How a boot ended. */
@@ -37,7 +39,7 @@ final class OuterVm {
      */
     static Outcome boot(LabHost host, Path image, Path initrd, String append, boolean el2, Duration timeout,
                         Consumer<String> console) {
-        String base = el2 ? MACHINE : "virt,gic-version=3";
+        String base = el2 ? MACHINE : MACHINE_EL1;
         Run first = run(host, base + MTE, image, initrd, append, timeout, console);
         boolean refusedAtOnce = first.exitStatus().isPresent() && first.exitStatus().getAsInt() != 0 && !first.timedOut()
                 && first.millis() < 10_000 && first.consoleEmpty();

@@ -36,4 +36,20 @@ final class Lab {
         }
         Assumptions.assumeTrue(missing.isEmpty(), "lab tools missing: " + missing);
     }
+
+    /** The arm64 QEMU of a series (get-qemu.sh --arch arm64) and binutils for the guest: what lab migrate runs. */
+    static void requireUserland(String series) {
+        java.util.List<String> missing = new ArrayList<>();
+        Path dir = LabResources.cacheDir().resolve("qemu-" + series + "-arm64");
+        if (!Files.isExecutable(dir.resolve("qemu-system-aarch64"))) {
+            missing.add("Debian's arm64 QEMU " + series + " (scripts/get-qemu.sh --arch arm64 " + series + ")");
+        }
+        if (LabResources.onPath(GuestProgram.AS).isEmpty()) {
+            missing.add(GuestProgram.AS);
+        }
+        if (!missing.isEmpty() && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("lab migrate needs, when CI=true: " + String.join(", ", missing));
+        }
+        Assumptions.assumeTrue(missing.isEmpty(), "lab userland missing: " + missing);
+    }
 }
