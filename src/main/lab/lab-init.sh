@@ -102,7 +102,16 @@ status() { : > /tmp/hmp.out; hmp "info status"; sleep 0.5; sed -n 's/.*VM status
 sleep 1
 alive || { report_qemu; wait "$QPID"; say "qemu-exit $?"; say "lab done"; poweroff -f; }
 if [ "$ROLE" = destination ]; then
-  case $INCOMING in tcp:*) say "lab event listening";; esac
+  case $INCOMING in
+    tcp:*)
+      # wait until QEMU really listens on port 4444 (0x115C), so that no connection reaches a closed port
+      i=0
+      while ! grep -q ':115C 00000000:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null && [ $i -lt 150 ]; do
+        sleep 0.2; i=$((i + 1))
+      done
+      say "lab event listening"
+      ;;
+  esac
   # wait until the load ends: QEMU exits (refused) or the VM runs
   i=0
   while alive; do

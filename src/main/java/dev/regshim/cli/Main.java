@@ -46,15 +46,31 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StandardStreams.ownDescriptor();
         System.exit(execute(args));
     }
 
-    /** Runs the CLI with the process's streams (always UTF-8, whatever the locale); returns the exit code. */
+    /**
+     * Runs the CLI with the process's streams (always UTF-8, whatever the locale); returns the exit code. A write to
+     * standard output that failed (a full disk, a reader that went away) never ends in 0: it is reported and the
+     * exit is 2.
+     */
     public static int execute(String... args) {
+        StandardStreams.CheckedStream stdout = StandardStreams.out();
+        stdout.reset();
         CommandLine cl = newCommandLine();
-        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
-        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-        return cl.execute(args);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        out.flush();
+        if (stdout.failure() != null) {
+            err.println("regshim: cannot write standard output: " + dev.regshim.util.SafeFiles.reason(stdout.failure()));
+            err.flush();
+            return code == EXIT_OK ? EXIT_USAGE : code;
+        }
+        return code;
     }
 
     public static CommandLine newCommandLine() {

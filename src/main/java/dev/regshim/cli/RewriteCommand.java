@@ -80,15 +80,22 @@ public final class RewriteCommand implements Callable<Integer> {
             if (report != null) {
                 Files.writeString(report, Json.MAPPER.writeValueAsString(reportJson(r, o)) + "\n");
             }
-            print(msg, r, o);
+            print(msg, r, o, toStdout ? "standard output" : null);
             if (!r.written()) {
                 throw new RewriteRefusedException(shortRefusal(r) + "; nothing written");
             }
             if (toStdout) {
                 // flushed, not closed: the JVM (or an in-process caller) still owns standard output
-                OutputStream stdout = System.out;
-                Files.copy(outPath, stdout);
-                stdout.flush();
+                OutputStream stdout = StandardStreams.out();
+                try {
+                    Files.copy(outPath, stdout);
+                    stdout.flush();
+                } catch (IOException e) {
+                    throw new RegshimException("cannot write the rewritten stream to standard output: "
+                            + dev.regshim.util.SafeFiles.reason(e));
+                }
+                msg.println(wroteLine(r, "standard output"));
+                msg.flush();
             }
             return Main.EXIT_OK;
         } finally {
@@ -120,6 +127,16 @@ public final class RewriteCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, StreamRewriter.Result r, RewriteOptions o) {
+        print(out, r, o, null);
+    }
+
+    static String wroteLine(StreamRewriter.Result r, String outputName) {
+        return "wrote " + outputName + " (" + r.outputBytes() + " bytes, "
+                + (r.method() == StreamRewriter.Method.SPLICE ? "RAM copied by the kernel" : "re-encoded") + ")";
+    }
+
+    /** @param outputName how to name the output (null: its path) */
+    static void print(PrintWriter out, StreamRewriter.Result r, RewriteOptions o, String outputName) {
         out.println("input:       " + r.input() + " (" + r.source().provenance().summary() + ")");
         out.println("destination: " + o.destination().provenance().summary());
         out.println("model:       " + o.settings().semantics().label() + ", " + o.settings().accel().label()
@@ -143,8 +160,9 @@ public final class RewriteCommand implements Callable<Integer> {
         if (r.written()) {
             out.println("rewritten:   " + (r.after().loads() ? "the model says the destination loads it" : r.after().firstError()));
             r.checks().forEach(c -> out.println("verified:    " + c));
-            out.println("wrote " + r.output() + " (" + r.outputBytes() + " bytes, "
-                    + (r.method() == StreamRewriter.Method.SPLICE ? "RAM copied by the kernel" : "re-encoded") + ")");
+            if (outputName == null) {
+                out.println(wroteLine(r, r.output().toString()));
+            }
         }
         out.flush();
     }

@@ -199,7 +199,8 @@ final class ChainVerifier {
             Profile b = classes.get(stateHost.get(st)).profile();
             Profile state = new Profile(Provenance.of("chain state", "VM state on " + classes.get(stateHost.get(st)).label()),
                     b.machineType(), b.pageSize(), b.ramBlocks(), b.sections(), stateVcpus.get(st), true, false);
-            row[c] = MigrationCheck.run(state, classes.get(c).profile(), s, rule);
+            row[c] = MigrationCheck.run(state, classes.get(c).profile(), s,
+                    rule != null ? rule : classes.get(c).profile().kvmValueRule());
             modelRuns++;
         }
         return row[c];

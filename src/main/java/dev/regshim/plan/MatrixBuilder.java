@@ -62,7 +62,8 @@ final class MatrixBuilder {
                 if (i == j && classes.get(i).size() < 2) {
                     continue;
                 }
-                CheckResult r = MigrationCheck.run(classes.get(i).profile(), classes.get(j).profile(), s, rule);
+                CheckResult r = MigrationCheck.run(classes.get(i).profile(), classes.get(j).profile(), s,
+                        rule != null ? rule : classes.get(j).profile().kvmValueRule());
                 cells[i][j] = cell(i, j, r, s, after);
             }
         });

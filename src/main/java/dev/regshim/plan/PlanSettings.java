@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * How to plan: the QEMU the fleet runs ({@code semantics}, {@code accel}), the one it runs today ({@code before}),
  * the machine type the lists belong to, the baseline host (null: choose automatically) and the operator's inert
- * declarations.
+ * declarations. {@code kvmRule} null: each destination's own (learnt from its capture when it is one).
  */
 public record PlanSettings(Semantics semantics, Semantics before, Accel accel, MachineType machine, String baseline,
                            List<InertRule> inert, KvmValueRule kvmRule) {
@@ -19,7 +19,6 @@ public record PlanSettings(Semantics semantics, Semantics before, Accel accel, M
         before = before == null ? semantics : before;
         machine = machine == null ? MachineType.SEED : machine;
         inert = inert == null ? List.of() : List.copyOf(inert);
-        kvmRule = kvmRule == null ? KvmValueRule.CONSERVATIVE : kvmRule;
     }
 
     public static PlanSettings of(Semantics semantics, Accel accel) {

@@ -75,7 +75,8 @@ public final class CaptureProfileSource implements ProfileSource {
             values[i] = v.orElse(0);
         }
         CpregArray arr = allRead ? CpregArray.of(ids, values) : CpregArray.idsOnly(set.cpregs());
-        return new Profile(p, null, null, null, null, List.of(new Profile.Vcpu(0, arr)), false, true, set.masks());
+        return new Profile(p, null, null, null, null, List.of(new Profile.Vcpu(0, arr)), false, true,
+                c.writeRules(set));
     }
 
     private static CapturedSet pick(KvmCapture c, String file, String wanted) {

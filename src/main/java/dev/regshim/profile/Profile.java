@@ -13,18 +13,17 @@ import java.util.Optional;
  * @param asSent    true when the vCPU arrays are exactly what the source QEMU sends (stream, capture); false when
  *                  they are a host's raw cpreg list (kernel database, list file) to which a source applies hiding
  * @param template  true when the single vCPU entry stands for every vCPU (kernel and list profiles)
- * @param kvmWritableMasks for a real kernel's capture: KVM's writable ID-register masks (by index of the
- *                  feature-ID range), which decide what values its KVM_SET_ONE_REG accepts; null when unknown
+ * @param kvmRules  for a real kernel's capture: what its KVM_SET_ONE_REG accepts (learnt from its writable masks and
+ *                  release); null when unknown
  */
 public record Profile(Provenance provenance, String machineType, Integer pageSize, List<RamBlock> ramBlocks,
                       List<SectionRef> sections, List<Vcpu> vcpus, boolean asSent, boolean template,
-                      java.util.Map<Integer, Long> kvmWritableMasks) {
+                      dev.regshim.cpreg.KvmValueRule kvmRules) {
 
     public Profile {
         ramBlocks = ramBlocks == null ? null : List.copyOf(ramBlocks);
         sections = sections == null ? null : List.copyOf(sections);
         vcpus = List.copyOf(vcpus);
-        kvmWritableMasks = kvmWritableMasks == null ? null : java.util.Map.copyOf(kvmWritableMasks);
     }
 
     public Profile(Provenance provenance, String machineType, Integer pageSize, List<RamBlock> ramBlocks,
@@ -34,8 +33,7 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
 
     /** The rules the destination's KVM_SET_ONE_REG follows: learnt from its capture when known, else conservative. */
     public dev.regshim.cpreg.KvmValueRule kvmValueRule() {
-        return kvmWritableMasks == null ? dev.regshim.cpreg.KvmValueRule.CONSERVATIVE
-                : dev.regshim.cpreg.KvmWriteRules.withMasks(kvmWritableMasks);
+        return kvmRules == null ? dev.regshim.cpreg.KvmValueRule.CONSERVATIVE : kvmRules;
     }
 
     /** A RAM block as the stream's MEM_SIZE list names it. */

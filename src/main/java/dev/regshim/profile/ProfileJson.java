@@ -14,6 +14,8 @@ import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParseException;
 import dev.regshim.regs.RegParser;
+import dev.regshim.util.JsonStreamInput;
+import dev.regshim.util.Text;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Profiles as JSON files a user keeps per host. Register IDs and values are {@code "0x%016x"} strings; each register
@@ -142,117 +145,251 @@ public final class ProfileJson {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Reads a profile file: strict types, unknown fields refused, streamed (memory in proportion to the registers). */
     public static Profile read(Path file) {
+        try (JsonStreamInput in = JsonStreamInput.open(file, MAX_FILE_BYTES)) {
+            Profile p = parse(in, file.toString());
+            in.end();
+            return p;
+        }
+    }
+
+    /** Parses a profile held as a tree (re-read with the same strict rules as a file). */
+    public static Profile parse(JsonNode root, String source) {
         try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new RegshimException(file + ": profile larger than " + MAX_FILE_BYTES + " bytes");
-            }
-            try (InputStream in = Files.newInputStream(file)) {
-                return parse(MAPPER.readTree(in), file.toString());
+            byte[] bytes = MAPPER.writeValueAsBytes(root);
+            try (JsonStreamInput in = JsonStreamInput.of(bytes, source)) {
+                return parse(in, source);
             }
         } catch (JsonProcessingException e) {
-            throw new RegshimException(file + ": not a valid profile JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new RegshimException("cannot read " + file + ": " + e.getMessage());
+            throw new IllegalStateException(e);
         }
     }
 
-    public static Profile parse(JsonNode root, String source) {
-        if (root == null || !root.isObject()) {
-            throw bad(source, "top level is not a JSON object");
-        }
-        String format = root.path("format").asText("");
-        if (!FORMAT.equals(format)) {
-            throw bad(source, "format is '" + format + "', expected '" + FORMAT + "'");
-        }
-        JsonNode pn = root.path("provenance");
-        List<String> features = new ArrayList<>();
-        pn.path("features").forEach(f -> features.add(f.asText()));
-        Provenance prov = new Provenance(pn.path("kind").asText("json"), pn.path("source").asText(source),
-                text(pn, "qemu_version"), text(pn, "machine"), text(pn, "cpu"), text(pn, "accel"), text(pn, "kernel"),
-                features, pn.path("inferred").asBoolean(false));
+    private static final Set<String> TOP = Set.of("format", "provenance", "machine", "page_size", "ram_blocks",
+            "sections", "as_sent", "template", "vcpus");
+    private static final Set<String> PROVENANCE = Set.of("kind", "source", "qemu_version", "machine", "cpu", "accel",
+            "kernel", "features", "inferred");
+    private static final Set<String> RAM_BLOCK = Set.of("name", "size");
+    private static final Set<String> SECTION = Set.of("idstr", "instance", "version", "layout", "section_id", "subsections");
+    private static final Set<String> VCPU = Set.of("instance", "count", "registers");
+    private static final Set<String> REGISTER = Set.of("id", "name", "value");
+    private static final int MAX_TEXT = 4096;
+    private static final int MAX_RAM_BLOCKS = 4096;
+    private static final int MAX_SECTIONS = 1 << 16;
+    private static final int MAX_SUBSECTIONS = 256;
+
+    private static Profile parse(JsonStreamInput in, String source) {
+        in.beginObject();
+        String format = null;
+        Provenance prov = Provenance.of("json", source);
+        String machine = null;
+        Integer pageSize = null;
         List<Profile.RamBlock> ram = null;
-        if (root.has("ram_blocks")) {
-            ram = new ArrayList<>();
-            for (JsonNode b : root.get("ram_blocks")) {
-                ram.add(new Profile.RamBlock(b.path("name").asText(), number(b.path("size"), source, "ram block size")));
-            }
-        }
         List<Profile.SectionRef> sections = null;
-        if (root.has("sections")) {
-            sections = new ArrayList<>();
-            for (JsonNode sn : root.get("sections")) {
-                sections.add(new Profile.SectionRef(sn.path("idstr").asText(), sn.path("instance").asInt(),
-                        sn.path("version").asInt(), sn.hasNonNull("layout") ? sn.get("layout").asText() : null,
-                        sn.path("section_id").asInt(Profile.SectionRef.UNKNOWN_ID), subsections(sn)));
+        boolean asSent = false;
+        boolean template = false;
+        List<Profile.Vcpu> vcpus = null;
+        String field;
+        while ((field = in.nextField(TOP)) != null) {
+            switch (field) {
+                case "format" -> format = in.string(64);
+                case "provenance" -> prov = provenance(in, source);
+                case "machine" -> machine = in.string(MAX_TEXT);
+                case "page_size" -> pageSize = (int) in.integer(1, 1L << 30);
+                case "ram_blocks" -> ram = ramBlocks(in);
+                case "sections" -> sections = sections(in);
+                case "as_sent" -> asSent = in.bool();
+                case "template" -> template = in.bool();
+                case "vcpus" -> vcpus = vcpus(in);
+                default -> in.skip();
             }
+            in.endField();
         }
-        JsonNode vcpusNode = root.path("vcpus");
-        if (!vcpusNode.isArray() || vcpusNode.isEmpty()) {
+        if (!FORMAT.equals(format)) {
+            throw bad(source, format == null ? "no \"format\"; expected \"" + FORMAT + "\""
+                    : "format is '" + Text.safe(format, 40) + "', expected '" + FORMAT + "'");
+        }
+        if (vcpus == null || vcpus.isEmpty()) {
             throw bad(source, "no vcpus");
         }
-        if (vcpusNode.size() > MAX_VCPUS) {
-            throw bad(source, "more than " + MAX_VCPUS + " vcpus");
-        }
-        List<Profile.Vcpu> vcpus = new ArrayList<>();
-        for (JsonNode vn : vcpusNode) {
-            int instance = vn.path("instance").asInt(0);
-            JsonNode regs = vn.path("registers");
-            if (regs.size() > MAX_REGISTERS) {
-                throw bad(source, "vcpu " + instance + " has more than " + MAX_REGISTERS + " registers");
-            }
-            long[] ids = new long[regs.size()];
-            long[] values = new long[regs.size()];
-            int withValue = 0;
-            for (int i = 0; i < regs.size(); i++) {
-                JsonNode r = regs.get(i);
-                try {
-                    ids[i] = RegParser.parse(r.path("id").asText()).value();
-                } catch (RegParseException e) {
-                    throw bad(source, "vcpu " + instance + " register " + i + ": " + e.getMessage());
-                }
-                if (r.has("value")) {
-                    values[i] = number(r.get("value"), source, "value of " + RegId.of(ids[i]).hex());
-                    withValue++;
-                }
-            }
-            if (withValue != 0 && withValue != ids.length) {
-                throw bad(source, "vcpu " + instance + ": either every register has a value or none does");
-            }
-            vcpus.add(new Profile.Vcpu(instance, CpregArray.of(ids, withValue == 0 ? null : values)));
-        }
-        return new Profile(prov, text(root, "machine"), root.has("page_size") ? root.get("page_size").asInt() : null,
-                ram, sections, vcpus, root.path("as_sent").asBoolean(false), root.path("template").asBoolean(false));
+        return new Profile(prov, machine, pageSize, ram, sections, vcpus, asSent, template);
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+    private static Provenance provenance(JsonStreamInput in, String source) {
+        in.beginObject();
+        String kind = "json";
+        String src = source;
+        String qemu = null;
+        String machine = null;
+        String cpu = null;
+        String accel = null;
+        String kernel = null;
+        List<String> features = new ArrayList<>();
+        boolean inferred = false;
+        String f;
+        while ((f = in.nextField(PROVENANCE)) != null) {
+            switch (f) {
+                case "kind" -> kind = in.string(64);
+                case "source" -> src = in.string(MAX_TEXT);
+                case "qemu_version" -> qemu = in.string(64);
+                case "machine" -> machine = in.string(MAX_TEXT);
+                case "cpu" -> cpu = in.string(MAX_TEXT);
+                case "accel" -> accel = in.string(16);
+                case "kernel" -> kernel = in.string(MAX_TEXT);
+                case "features" -> {
+                    in.beginArray(64);
+                    while (in.nextElement()) {
+                        features.add(in.string(64));
+                    }
+                }
+                case "inferred" -> inferred = in.bool();
+                default -> in.skip();
+            }
+            in.endField();
+        }
+        return new Provenance(kind, src, qemu, machine, cpu, accel, kernel, features, inferred);
     }
 
-    private static long number(JsonNode n, String source, String what) {
-        if (n.isNumber()) {
-            return n.asLong();
+    private static List<Profile.RamBlock> ramBlocks(JsonStreamInput in) {
+        List<Profile.RamBlock> out = new ArrayList<>();
+        in.beginArray(MAX_RAM_BLOCKS);
+        while (in.nextElement()) {
+            in.beginObject();
+            String name = null;
+            Long size = null;
+            String f;
+            while ((f = in.nextField(RAM_BLOCK)) != null) {
+                if (f.equals("name")) {
+                    name = in.string(256);
+                } else {
+                    size = in.unsigned64();
+                }
+                in.endField();
+            }
+            if (name == null || size == null) {
+                throw in.error("a RAM block needs \"name\" and \"size\"");
+            }
+            out.add(new Profile.RamBlock(name, size));
         }
-        String t = n.asText("").trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            return t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseUnsignedLong(t);
-        } catch (NumberFormatException e) {
-            throw bad(source, "bad " + what + " '" + n.asText() + "'");
+        return out;
+    }
+
+    private static List<Profile.SectionRef> sections(JsonStreamInput in) {
+        List<Profile.SectionRef> out = new ArrayList<>();
+        in.beginArray(MAX_SECTIONS);
+        while (in.nextElement()) {
+            in.beginObject();
+            String idstr = null;
+            int instance = 0;
+            int version = 0;
+            String layout = null;
+            int sectionId = Profile.SectionRef.UNKNOWN_ID;
+            List<String> subs = null;
+            String f;
+            while ((f = in.nextField(SECTION)) != null) {
+                switch (f) {
+                    case "idstr" -> idstr = in.string(256);
+                    case "instance" -> instance = (int) in.integer(0, Integer.MAX_VALUE);
+                    case "version" -> version = (int) in.integer(0, Integer.MAX_VALUE);
+                    case "layout" -> layout = in.string(256);
+                    case "section_id" -> sectionId = (int) in.integer(0, Integer.MAX_VALUE);
+                    case "subsections" -> {
+                        subs = new ArrayList<>();
+                        in.beginArray(MAX_SUBSECTIONS);
+                        while (in.nextElement()) {
+                            subs.add(in.string(256));
+                        }
+                    }
+                    default -> in.skip();
+                }
+                in.endField();
+            }
+            if (idstr == null) {
+                throw in.error("a section needs \"idstr\"");
+            }
+            out.add(new Profile.SectionRef(idstr, instance, version, layout, sectionId, subs));
         }
+        return out;
+    }
+
+    private static List<Profile.Vcpu> vcpus(JsonStreamInput in) {
+        List<Profile.Vcpu> out = new ArrayList<>();
+        in.beginArray(MAX_VCPUS);
+        while (in.nextElement()) {
+            in.beginObject();
+            int instance = 0;
+            long[] ids = new long[0];
+            long[] values = null;
+            String f;
+            while ((f = in.nextField(VCPU)) != null) {
+                switch (f) {
+                    case "instance" -> instance = (int) in.integer(0, Integer.MAX_VALUE);
+                    case "count" -> in.integer(0, MAX_REGISTERS);
+                    case "registers" -> {
+                        Registers r = registers(in);
+                        ids = r.ids();
+                        values = r.values();
+                    }
+                    default -> in.skip();
+                }
+                in.endField();
+            }
+            out.add(new Profile.Vcpu(instance, CpregArray.of(ids, values)));
+        }
+        return out;
+    }
+
+    private record Registers(long[] ids, long[] values) {
+    }
+
+    private static Registers registers(JsonStreamInput in) {
+        long[] ids = new long[64];
+        long[] values = new long[64];
+        int n = 0;
+        int withValue = 0;
+        in.beginArray(MAX_REGISTERS);
+        while (in.nextElement()) {
+            in.beginObject();
+            Long id = null;
+            Long value = null;
+            String f;
+            while ((f = in.nextField(REGISTER)) != null) {
+                switch (f) {
+                    case "id" -> {
+                        String text = in.string(256);
+                        try {
+                            id = RegParser.parse(text).value();
+                        } catch (RegParseException e) {
+                            throw in.error(Text.oneLine(e.getMessage(), 120));
+                        }
+                    }
+                    case "value" -> value = in.unsigned64();
+                    default -> in.skip();
+                }
+                in.endField();
+            }
+            if (id == null) {
+                throw in.error("a register needs an \"id\"");
+            }
+            if (n == ids.length) {
+                ids = java.util.Arrays.copyOf(ids, n * 2);
+                values = java.util.Arrays.copyOf(values, n * 2);
+            }
+            ids[n] = id;
+            if (value != null) {
+                values[n] = value;
+                withValue++;
+            }
+            n++;
+        }
+        if (withValue != 0 && withValue != n) {
+            throw in.error("either every register has a value or none does");
+        }
+        return new Registers(java.util.Arrays.copyOf(ids, n), withValue == 0 ? null : java.util.Arrays.copyOf(values, n));
     }
 
     private static RegshimException bad(String source, String msg) {
         return new RegshimException(source + ": " + msg);
-    }
-
-    private static List<String> subsections(JsonNode section) {
-        JsonNode a = section.get("subsections");
-        if (a == null || !a.isArray()) {
-            return null;
-        }
-        List<String> out = new ArrayList<>();
-        a.forEach(n -> out.add(n.asText()));
-        return out;
     }
 }

@@ -36,8 +36,8 @@ public final class RegListReader {
             "op0:\\s*\\d+\\s+op1:\\s*\\d+\\s+crn:\\s*\\d+\\s+crm:\\s*\\d+\\s+op2:\\s*\\d+");
     private static final Pattern FW_NAME = Pattern.compile("fw\\s+(?:feat\\s+)?reg\\s+\\d+");
     private static final Pattern CPREG_KEY = Pattern.compile("system\\s+register\\s+0x[0-9a-fA-F]{1,8}");
-    private static final Pattern VALUE_LINE = Pattern.compile("(.+?)\\s+=\\s+(0x[0-9a-fA-F_]+|\\d+)");
-    private static final Pattern SELFTEST_WRAPPER = Pattern.compile("^\\{?\\s*(.*?)\\s*,?\\s*}?,?\\s*$");
+    /** A value after {@code =}: {@code 0x} hex or decimal (checked in linear time, never by a backtracking pattern). */
+    private static final Pattern VALUE = Pattern.compile("0x[0-9a-fA-F_]+|\\d+");
 
     private RegListReader() {
     }
@@ -95,16 +95,15 @@ public final class RegListReader {
     }
 
     private static void parseLine(String text, List<RegId> order, Map<RegId, Long> values) {
-        Matcher v = VALUE_LINE.matcher(text);
-        if (v.matches()) {
-            RegId id = RegParser.parse(v.group(1));
+        String[] assignment = splitAssignment(text);
+        if (assignment != null) {
+            RegId id = RegParser.parse(assignment[0]);
             order.add(id);
-            values.put(id, parseValue(v.group(2)));
+            values.put(id, parseValue(assignment[1]));
             return;
         }
         // A whole-line register in any syntax the parser takes (selftest lines may be wrapped in {..}, and end in ',')
-        Matcher w = SELFTEST_WRAPPER.matcher(text);
-        String candidate = w.matches() ? w.group(1) : text;
+        String candidate = unwrapSelftest(text);
         RegParseException first;
         try {
             order.add(RegParser.parse(candidate));
@@ -118,6 +117,44 @@ public final class RegListReader {
             throw first;
         }
         order.add(found);
+    }
+
+    /**
+     * {@code REG = VALUE} (whitespace on both sides of the first such '=' whose right side is a whole value): the
+     * register text and the value text, or null. Linear in the line's length.
+     */
+    static String[] splitAssignment(String text) {
+        for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
+            if (eq == 0 || eq == text.length() - 1 || !Character.isWhitespace(text.charAt(eq - 1))
+                    || !Character.isWhitespace(text.charAt(eq + 1))) {
+                continue;
+            }
+            String left = text.substring(0, eq).strip();
+            String right = text.substring(eq + 1).strip();
+            if (!left.isEmpty() && VALUE.matcher(right).matches()) {
+                return new String[]{left, right};
+            }
+        }
+        return null;
+    }
+
+    /** A selftest list line {@code {REG},} or {@code REG,} without its braces, commas and spaces. Linear. */
+    static String unwrapSelftest(String text) {
+        int start = 0;
+        int end = text.length();
+        if (start < end && text.charAt(start) == '{') {
+            start++;
+        }
+        while (end > start && (Character.isWhitespace(text.charAt(end - 1)) || text.charAt(end - 1) == ',')) {
+            end--;
+        }
+        if (end > start && text.charAt(end - 1) == '}') {
+            end--;
+        }
+        while (end > start && (Character.isWhitespace(text.charAt(end - 1)) || text.charAt(end - 1) == ',')) {
+            end--;
+        }
+        return text.substring(start, end).strip();
     }
 
     /** The register a QEMU error or trace line names, or null. */

@@ -89,7 +89,7 @@ class CpuLoadModelTest {
         CpuLoadOutcome back = load(arr(TCR_EL1), arr(TCR_EL1, TCR2_EL1, TPIDR_EL1), Semantics.QEMU_11_1, Accel.KVM, null, null);
         assertThat(back.loads()).isTrue();
         assertThat(back.qemuLines()).containsExactly(
-                "warning: handle_cpreg_missing_in_incoming_stream: op0:3 op1:0 crn:13 crm:0 op2:4 expected by the destination but not in the incoming stream: skip it");
+                "warning: handle_cpreg_missing_in_incoming_stream: system register op0:3 op1:0 crn:13 crm:0 op2:4 expected by the destination but not in the incoming stream: skip it");
     }
 
     @Test

@@ -120,7 +120,7 @@ class MixedFleetTest {
         assertThat(p.entry(Fleets.BMAP_2).orElseThrow().action()).isEqualTo(Action.BUILT_IN);
         assertThat(p.accepted()).isFalse();
         Cell c = cell(p, p.after(), "6.13+sve", "6.13");
-        assertThat(c.result().qemuLines()).contains("handle_cpreg_only_in_incoming_stream: op0:3 op1:0 crn:1 crm:2 op2:0 in the incoming stream but unknown "
+        assertThat(c.result().qemuLines()).contains("handle_cpreg_only_in_incoming_stream: system register op0:3 op1:0 crn:1 crm:2 op2:0 in the incoming stream but unknown "
                 + "on the destination: fail migration");
         // a register 11.1 tolerates although guests use it: TCR2_EL1 on a FEAT_TCR2 host loads, but loses guest state
         FleetPlan t = Fleets.plan(Fleets.kernel("6.13+tcr2", "6.13"), Semantics.QEMU_11_1);

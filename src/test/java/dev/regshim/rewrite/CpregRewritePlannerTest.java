@@ -85,6 +85,33 @@ class CpregRewritePlannerTest {
     }
 
     @Test
+    void aValueTheDestinationsKvmRefusesIsRefusedOrChangedByPolicy() {
+        long psci = 0x6030000000140000L;
+        long mmfr2 = RegId.sysreg(3, 0, 0, 7, 2).value();
+        // 6.18's values into 6.12 (seen on real kernels): PSCI 1.3 where KVM provides 1.1, MMFR2.NV 0 where it has 2
+        CpregArray src = CpregArray.of(new long[]{mmfr2, psci}, new long[]{0x1221011110011011L, 0x10003});
+        CpregArray dst = CpregArray.of(new long[]{mmfr2, psci}, new long[]{0x1221011112011011L, 0x10001});
+        java.util.Map<Integer, Long> masks = java.util.Map.of(58, 0xf0ff000ff00fffffL);
+        CpregRewritePlanner.Options strict = new CpregRewritePlanner.Options(Accel.KVM, RegSet.empty(), RegSet.empty(),
+                Policy.STRICT, List.of(), null, dev.regshim.cpreg.KvmWriteRules.withMasks(masks));
+        VcpuRewrite r = CpregRewritePlanner.plan(0, src, dst, strict);
+        assertThat(r.refusals()).singleElement().satisfies(f -> {
+            assertThat(f.id().value()).isEqualTo(psci);
+            assertThat(f.reason()).contains("PSCI version 0x10003, KVM provides only 0x10001");
+        });
+        CpregRewritePlanner.Options tolerant = new CpregRewritePlanner.Options(Accel.KVM, RegSet.empty(), RegSet.empty(),
+                Policy.TOLERANT, List.of(), null, dev.regshim.cpreg.KvmWriteRules.withMasks(masks));
+        VcpuRewrite t = CpregRewritePlanner.plan(0, src, dst, tolerant);
+        assertThat(t.refused()).isFalse();
+        assertThat(t.after().values()).containsExactly(0x1221011112011011L, 0x10001);
+        // a value the destination's KVM accepts (a writable field lowered) stays the guest's own
+        CpregArray lower = CpregArray.of(new long[]{mmfr2}, new long[]{0x1221011112011010L});
+        VcpuRewrite kept = CpregRewritePlanner.plan(0, lower, CpregArray.of(new long[]{mmfr2}, new long[]{0x1221011112011011L}), strict);
+        assertThat(kept.changes()).isEmpty();
+        assertThat(kept.after().values()).containsExactly(0x1221011112011010L);
+    }
+
+    @Test
     void refusesToDropANonZeroBmap2UnlessForced() {
         CpregArray src = CpregArray.of(new long[]{TPIDR_EL1, BMAP_2}, new long[]{1, 3});
         CpregArray dst = CpregArray.of(new long[]{TPIDR_EL1}, new long[]{0});

@@ -55,6 +55,34 @@ public record KvmCapture(Kernel kernel, Host host, String bootArguments, Map<Str
         this(kernel, host, bootArguments, caps, sets, List.of());
     }
 
+    /** The kernel's {major, minor} from its upstream version or release string; {0, 0} when neither says. */
+    public int[] releaseNumbers() {
+        String up = kernel.upstream() != null ? kernel.upstream() : kernel.release();
+        java.util.regex.Matcher m = RELEASE.matcher(up == null ? "" : up);
+        return m.find() ? new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : new int[]{0, 0};
+    }
+
+    /** ID_AA64MMFR2_EL1.NV of a host whose KVM offers nested virtualization: KVM requires FEAT_NV2 for it. */
+    static final long NV2 = 2;
+
+    /**
+     * The host hardware's value of ID fields KVM hides from its vCPUs, as far as this boot shows it (keyed
+     * {@code REGISTER.FIELD}): MMFR2.NV is NV2 when some vCPU set with EL2 was offered (KVM's nested virtualization
+     * requires FEAT_NV2). A CPU offering NV2 only through MMFR4.NV_frac (NV field 0) is not told apart; on it older
+     * kernels listed NV 0, so streams from them carry no NV value to drop.
+     */
+    public Map<String, Long> hardwareFields() {
+        boolean nested = sets.stream().anyMatch(s -> s.offered() && s.features().contains(KernelFeature.EL2));
+        return nested ? Map.of("ID_AA64MMFR2_EL1.NV", NV2) : Map.of();
+    }
+
+    /** What this kernel's KVM_SET_ONE_REG accepts into one of its vCPU sets. */
+    public dev.regshim.cpreg.KvmWriteRules writeRules(CapturedSet set) {
+        return dev.regshim.cpreg.KvmWriteRules.of(releaseNumbers(), set.masks(), hardwareFields());
+    }
+
+    private static final java.util.regex.Pattern RELEASE = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)");
+
     public Optional<CapturedSet> set(String name) {
         return sets.stream().filter(s -> s.name().equals(name)).findFirst();
     }

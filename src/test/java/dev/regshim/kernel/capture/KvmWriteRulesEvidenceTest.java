@@ -29,7 +29,7 @@ class KvmWriteRulesEvidenceTest {
             for (ValueTrial t : e.capture().trials()) {
                 CapturedSet dest = e.capture().set(t.set()).orElseThrow();
                 tests.add(DynamicTest.dynamicTest(e.file() + " <- " + t.label(), () -> {
-                    KvmValueRule rule = KvmWriteRules.withMasks(dest.masks());
+                    KvmValueRule rule = e.capture().writeRules(dest);
                     List<String> wrong = new ArrayList<>();
                     for (ValueTrial.Entry w : t.entries()) {
                         RegId id = RegId.of(w.id());
@@ -45,7 +45,7 @@ class KvmWriteRulesEvidenceTest {
                                     predicted ? "accepted" : "refused"));
                         }
                     }
-                    assertThat(wrong).isEmpty();
+                    assertThat(wrong).as("%s set %s <- %s", e.file(), t.set(), t.label()).isEmpty();
                 }));
             }
         }
