@@ -114,7 +114,7 @@ public final class StreamReader {
 
     private static Optional<Vmdesc> findTrailer(FileChannel ch, long size, int window, StreamLimits limits)
             throws IOException {
-        if (window < 1 + WireFormat.VMDESC_HEADER_BYTES + 1) {
+        if (window < 1 + VmdescTrailer.CANDIDATE_BYTES) {
             return Optional.empty();
         }
         ByteBuffer tail = ByteBuffer.allocate(window);
@@ -124,17 +124,16 @@ public final class StreamReader {
                 throw new UncheckedIOException(new IOException("file shrank while reading its trailer"));
             }
         }
-        byte[] b = tail.array();
-        for (int i = window - (1 + WireFormat.VMDESC_HEADER_BYTES + 1); i >= 0; i--) {
-            if (b[i] != WireFormat.EOF || b[i + 1] != WireFormat.VMDESCRIPTION) {
+        for (int i = window - (1 + VmdescTrailer.CANDIDATE_BYTES); i >= 0; i--) {
+            int trailer = i + 1;
+            if (tail.get(i) != WireFormat.EOF || !VmdescTrailer.isCandidate(tail, trailer)) {
                 continue;
             }
-            int jsonStart = i + 1 + WireFormat.VMDESC_HEADER_BYTES;
-            long len = Bytes.be32(b, i + 2) & 0xffff_ffffL;
-            if (jsonStart + len == window && b[jsonStart] == '{') {
+            if (VmdescTrailer.runsTo(tail, trailer, window)) {
                 try {
-                    byte[] json = java.util.Arrays.copyOfRange(b, jsonStart, window);
-                    return Optional.of(Vmdesc.parse(json, at + i + 1, limits));
+                    byte[] json = new byte[window - trailer - WireFormat.VMDESC_HEADER_BYTES];
+                    tail.get(trailer + WireFormat.VMDESC_HEADER_BYTES, json);
+                    return Optional.of(Vmdesc.parse(json, at + trailer, limits));
                 } catch (StreamFormatException e) {
                     return Optional.empty();
                 }
