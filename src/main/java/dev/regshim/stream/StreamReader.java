@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Entry points that drive a {@link StreamDecoder} over a file, an input stream or a channel. Files are seekable, so
- * their vmdesc trailer is read first (from the end) and device sections are walked as they arrive; streams buffer the
- * device state after RAM until the trailer comes. Memory stays bounded either way: RAM is never held.
+ * their vmdesc trailer is read first (from the end) and device sections are walked as they arrive; they are read
+ * through memory-mapped windows ({@link MappedWindows}), so page data is never copied. Streams buffer the device state
+ * after RAM until the trailer comes. Memory stays bounded either way: RAM is never held.
  */
 public final class StreamReader {
 
@@ -38,10 +39,9 @@ public final class StreamReader {
     public static void read(Path file, StreamVisitor visitor, ReadOptions options) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Vmdesc ahead = options.ignoreVmdesc() ? null : readTrailer(ch, options.limits()).orElse(null);
-            ch.position(0);
             StreamDecoder d = StreamDecoder.builder(visitor).limits(options.limits()).knownVmdesc(ahead)
                     .ignoreVmdesc(options.ignoreVmdesc()).build();
-            pump(ch, d, options);
+            pumpMapped(ch, d, options, () -> { });
         }
     }
 
@@ -63,6 +63,29 @@ public final class StreamReader {
     @FunctionalInterface
     interface ChunkHook {
         void afterChunk() throws IOException;
+    }
+
+    /**
+     * Feeds a whole file to the decoder as views of its mapped windows, {@link ReadOptions#chunkBytes()} at a time
+     * (nothing is copied); calls {@code hook} after every piece (the transformer flushes its output there) and returns
+     * the bytes read.
+     */
+    static long pumpMapped(FileChannel ch, StreamDecoder d, ReadOptions options, ChunkHook hook) throws IOException {
+        long size = ch.size();
+        int chunk = options.chunkBytes();
+        MappedWindows.forEach(ch, 0, size, (window, at) -> {
+            int end = window.limit();
+            for (int p = window.position(); p < end; p += chunk) {
+                int n = Math.min(chunk, end - p);
+                d.feed(window.slice(p, n));
+                hook.afterChunk();
+                if (options.progress() != null) {
+                    options.progress().accept(at + p + n);
+                }
+            }
+        });
+        d.finish();
+        return size;
     }
 
     /**

@@ -51,30 +51,38 @@ public final class StreamTransformer {
         return cpu -> CpregReplacement.unchanged();
     }
 
-    /** Transforms a file; its trailer is read first so nothing but the current section is buffered. */
+    /**
+     * Transforms a file; its trailer is read first so nothing but the current section is buffered, and it is read
+     * through mapped windows.
+     */
     public TransformResult transform(Path in, OutputStream out) throws IOException {
         try (FileChannel ch = FileChannel.open(in, StandardOpenOption.READ)) {
             Vmdesc ahead = options.ignoreVmdesc() ? null : StreamReader.readTrailer(ch, options.limits()).orElse(null);
-            ch.position(0);
-            return run(ch, out, ahead);
+            return run(out, ahead, (d, flush) -> StreamReader.pumpMapped(ch, d, options, flush));
         }
     }
 
     /** Transforms a pipe or socket stream. */
     public TransformResult transform(InputStream in, OutputStream out) throws IOException {
-        return run(Channels.newChannel(in), out, null);
+        return transform(Channels.newChannel(in), out);
     }
 
     public TransformResult transform(ReadableByteChannel in, OutputStream out) throws IOException {
-        return run(in, out, null);
+        return run(out, null, (d, flush) -> StreamReader.pump(in, d, options, flush));
     }
 
-    private TransformResult run(ReadableByteChannel ch, OutputStream out, Vmdesc ahead) throws IOException {
+    /** Feeds the whole input to a decoder, calling the hook after each piece; returns the bytes read. */
+    @FunctionalInterface
+    private interface Source {
+        long pump(StreamDecoder d, StreamReader.ChunkHook afterChunk) throws IOException;
+    }
+
+    private TransformResult run(OutputStream out, Vmdesc ahead, Source source) throws IOException {
         StreamWriter writer = new StreamWriter(out);
         Rewriting v = new Rewriting(writer);
         StreamDecoder d = StreamDecoder.builder(v).limits(options.limits()).knownVmdesc(ahead)
                 .ignoreVmdesc(options.ignoreVmdesc()).build();
-        long total = StreamReader.pump(ch, d, options, writer::flush);
+        long total = source.pump(d, writer::flush);
         writer.flush();
         return new TransformResult(total, writer.written(), v.dataPages, v.zeroPages, v.sections, v.cpuSections,
                 v.edits.changes(), v.vmdescPresent, v.vmdescUpdated, v.packaged);

@@ -1,4 +1,4 @@
-package dev.regshim.rewrite;
+package dev.regshim.stream;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -10,19 +10,23 @@ import java.nio.channels.FileChannel;
 /**
  * Reads a file through read-only memory-mapped windows of {@value #WINDOW_BYTES} bytes, one at a time, each unmapped
  * before the next is mapped, so that the process never holds more than one window of the file (its peak RSS stays
- * bounded whatever the file's size). A mapped read copies nothing: a decoder that looks only at record headers
- * touches only those bytes, which is what makes re-reading a spliced output cheap.
+ * bounded whatever the file's size). A mapped read copies nothing: a decoder that looks only at record headers touches only
+ * those bytes (and the pages they are on), never RAM page contents it is not asked for. This is how stream files are
+ * read ({@link StreamReader}, {@link StreamTransformer}) and how the rewriter re-reads its output.
+ *
  *
  * <p>Unmapping uses {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported, as Netty and Lucene do); where it
  * is not available windows are left to the garbage collector. A window must not be used after its consumer returns.
+ * A file cut short while it is mapped makes the JVM raise an {@link InternalError} on the next access to what is
+ * gone; that is reported as an {@link IOException}.
  */
-final class MappedWindows {
+public final class MappedWindows {
 
-    static final long WINDOW_BYTES = 16L << 20;
+    public static final long WINDOW_BYTES = 16L << 20;
 
     /** Consumes one window; {@code window} is only valid during the call. */
     @FunctionalInterface
-    interface Consumer {
+    public interface Consumer {
         void accept(ByteBuffer window, long offset) throws IOException;
     }
 
@@ -50,22 +54,19 @@ final class MappedWindows {
     }
 
     /** Calls {@code c} for consecutive windows covering {@code ch[from, to)}. */
-    static void forEach(FileChannel ch, long from, long to, Consumer c) throws IOException {
+    public static void forEach(FileChannel ch, long from, long to, Consumer c) throws IOException {
         for (long at = from; at < to; at += WINDOW_BYTES) {
-            MappedByteBuffer w = ch.map(FileChannel.MapMode.READ_ONLY, at, Math.min(WINDOW_BYTES, to - at));
-            try {
-                c.accept(w.duplicate(), at);
-            } finally {
-                unmap(w);
-            }
+            with(ch, at, Math.min(WINDOW_BYTES, to - at), c);
         }
     }
 
     /** Maps {@code ch[at, at + length)} for the duration of {@code c} (length at most one window). */
-    static void with(FileChannel ch, long at, long length, Consumer c) throws IOException {
+    public static void with(FileChannel ch, long at, long length, Consumer c) throws IOException {
         MappedByteBuffer w = ch.map(FileChannel.MapMode.READ_ONLY, at, length);
         try {
             c.accept(w.duplicate(), at);
+        } catch (InternalError e) {
+            throw new IOException("the file changed while it was being read (" + e.getMessage() + ")", e);
         } finally {
             unmap(w);
         }
