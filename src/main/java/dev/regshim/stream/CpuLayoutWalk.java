@@ -62,8 +62,7 @@ final class CpuLayoutWalk {
                             List<CpuSubsection> out) {
         String prefix = parent + "/";
         while (p < end && SubsectionHeader.startsAt(b, p)) {
-            if (end - p < SubsectionHeader.LENGTH_KNOWN_BYTES
-                    || end - p < SubsectionHeader.bytes(SubsectionHeader.nameLength(b, p))) {
+            if (end - p < SubsectionHeader.bytesNeeded(b, p, end - p)) {
                 throw new StreamFormatException(base + end, where, "stream ends inside a subsection header (truncated)");
             }
             String name = SubsectionHeader.name(b, p);

@@ -22,27 +22,15 @@ final class DeviceRegion {
     /** Walks {@code b[0, end)}, which ends just before the EOF byte, with the vmdesc's field sizes. */
     void walkWithVmdesc(ByteBuffer b, int end, long base, Vmdesc vmdesc) {
         VmdescWalk walk = new VmdescWalk(limits);
-        int p = 0;
-        while (p < end) {
-            int type = b.get(p) & 0xff;
-            if (type == WireFormat.SECTION_FULL) {
-                SectionHeader h = SectionHeader.readFull(b, p, end, base + p, limits);
-                countSection(h);
-                int k = sections - 1;
-                if (k >= vmdesc.deviceCount()) {
-                    throw new StreamFormatException(h.offset(), h.describe(), "the vmdesc describes only "
-                            + vmdesc.deviceCount() + " device sections");
-                }
-                vmdesc.device(k).checkDescribes(h, k);
-                WalkedSection w = walk.walk(b, p, end, base, h, vmdesc.device(k));
-                visitor.deviceSection(w.section());
-                p = w.end();
-            } else if (type == WireFormat.COMMAND) {
-                p = command(b, p, end, base);
-            } else {
-                throw unexpected(type, base + p);
+        walkRecords(b, end, base, false, (h, p) -> {
+            int k = sections - 1;
+            if (k >= vmdesc.deviceCount()) {
+                throw new StreamFormatException(h.offset(), h.describe(), "the vmdesc describes only "
+                        + vmdesc.deviceCount() + " device sections");
             }
-        }
+            vmdesc.device(k).checkDescribes(h, k);
+            return walk.walk(b, p, end, base, h, vmdesc.device(k));
+        });
         if (sections != vmdesc.deviceCount()) {
             throw new StreamFormatException(base + end, null, "the stream has " + sections
                     + " device sections but the vmdesc describes " + vmdesc.deviceCount());
@@ -56,32 +44,50 @@ final class DeviceRegion {
     void walkByLayout(ByteBuffer b, int end, long base, boolean throughEof) {
         CpuLayoutWalk cpu = new CpuLayoutWalk(limits);
         FooterScan other = new FooterScan(limits);
+        int eof = walkRecords(b, end, base, throughEof, (h, p) -> h.idstr().equals(CpuLayout.IDSTR)
+                ? cpu.walk(b, p, end, base, h)
+                : other.walk(b, p, end, base, h));
+        if (!throughEof) {
+            return;
+        }
+        if (eof < 0) {
+            throw new StreamFormatException(base + end, null, "stream ends without the EOF marker (truncated)");
+        }
+        visitor.eof(base + eof);
+        if (eof + 1 < end) {
+            visitor.vmdesc(VmdescTrailer.readWhole(b, eof + 1, end, base, limits));
+        }
+    }
+
+    /** Delimits the section whose header {@code h} starts at index {@code p}. */
+    @FunctionalInterface
+    private interface SectionWalk {
+        WalkedSection walk(SectionHeader h, int p);
+    }
+
+    /**
+     * Emits the sections and commands of {@code b[0, end)}; returns the index of an EOF byte when {@code eofEnds}
+     * (-1 when there is none).
+     */
+    private int walkRecords(ByteBuffer b, int end, long base, boolean eofEnds, SectionWalk sectionWalk) {
         int p = 0;
         while (p < end) {
             int type = b.get(p) & 0xff;
             if (type == WireFormat.SECTION_FULL) {
                 SectionHeader h = SectionHeader.readFull(b, p, end, base + p, limits);
                 countSection(h);
-                WalkedSection w = h.idstr().equals(CpuLayout.IDSTR)
-                        ? cpu.walk(b, p, end, base, h)
-                        : other.walk(b, p, end, base, h);
+                WalkedSection w = sectionWalk.walk(h, p);
                 visitor.deviceSection(w.section());
                 p = w.end();
             } else if (type == WireFormat.COMMAND) {
                 p = command(b, p, end, base);
-            } else if (type == WireFormat.EOF && throughEof) {
-                visitor.eof(base + p);
-                if (p + 1 < end) {
-                    visitor.vmdesc(VmdescTrailer.readWhole(b, p + 1, end, base, limits));
-                }
-                return;
+            } else if (type == WireFormat.EOF && eofEnds) {
+                return p;
             } else {
                 throw unexpected(type, base + p);
             }
         }
-        if (throughEof) {
-            throw new StreamFormatException(base + end, null, "stream ends without the EOF marker (truncated)");
-        }
+        return -1;
     }
 
     private void countSection(SectionHeader h) {
@@ -95,14 +101,12 @@ final class DeviceRegion {
         if (end - p < WireFormat.COMMAND_HEADER_BYTES) {
             throw new StreamFormatException(base + p, null, "stream ends inside a command header (truncated)");
         }
+        int dataEnd = p + VmCommand.checkedLength(b, p, base + p);
         int cmd = VmCommand.cmdAt(b, p);
-        int len = VmCommand.lengthAt(b, p);
-        VmCommand.check(cmd, len, base + p);
         if (cmd == VmCommand.PACKAGED) {
             throw new StreamFormatException(base + p, null, "PACKAGED command among the device sections is not "
                     + "supported");
         }
-        int dataEnd = p + WireFormat.COMMAND_HEADER_BYTES + len;
         if (dataEnd > end) {
             throw new StreamFormatException(base + end, null, "stream ends inside command " + VmCommand.name(cmd)
                     + " (truncated)");

@@ -55,10 +55,7 @@ final class DeviceStateDecoder implements DecoderStage {
             return 0;
         }
         int p = in.position();
-        if (in.remaining() < SectionHeader.LENGTH_KNOWN_BYTES) {
-            return -SectionHeader.LENGTH_KNOWN_BYTES;
-        }
-        int need = SectionHeader.fullBytes(SectionHeader.idstrLength(in, p));
+        int need = SectionHeader.bytesNeeded(in, p, in.remaining());
         if (in.remaining() < need) {
             return -need;
         }
@@ -136,7 +133,7 @@ final class DeviceStateDecoder implements DecoderStage {
             if (SectionFooter.startsAt(b, q) && (b.get(eof) & 0xff) == WireFormat.EOF
                     && VmdescTrailer.isCandidate(b, trailer)) {
                 long jsonLen = VmdescTrailer.jsonLength(b, trailer);
-                long jsonStart = trailer + WireFormat.VMDESC_HEADER_BYTES;
+                long jsonStart = VmdescTrailer.jsonOffset(trailer);
                 if (jsonLen <= ctx.limits.maxVmdescBytes()) {
                     if (jsonStart + jsonLen > len) {
                         return; // wait for the rest of the candidate trailer

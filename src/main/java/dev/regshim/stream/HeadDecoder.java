@@ -106,10 +106,7 @@ final class HeadDecoder implements DecoderStage {
             ctx.enter(ctx.records);
             return 0;
         }
-        if (in.remaining() < SubsectionHeader.LENGTH_KNOWN_BYTES) {
-            return -SubsectionHeader.LENGTH_KNOWN_BYTES;
-        }
-        int hdr = SubsectionHeader.bytes(SubsectionHeader.nameLength(in, p));
+        int hdr = SubsectionHeader.bytesNeeded(in, p, in.remaining());
         if (in.remaining() < hdr) {
             return -hdr;
         }

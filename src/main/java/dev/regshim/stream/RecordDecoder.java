@@ -59,10 +59,7 @@ final class RecordDecoder implements DecoderStage {
 
     private int sectionStart(ByteBuffer in) {
         int p = in.position();
-        if (in.remaining() < SectionHeader.LENGTH_KNOWN_BYTES) {
-            return -SectionHeader.LENGTH_KNOWN_BYTES;
-        }
-        int need = SectionHeader.fullBytes(SectionHeader.idstrLength(in, p));
+        int need = SectionHeader.bytesNeeded(in, p, in.remaining());
         if (in.remaining() < need) {
             return -need;
         }
@@ -83,19 +80,16 @@ final class RecordDecoder implements DecoderStage {
             return -WireFormat.COMMAND_HEADER_BYTES;
         }
         int p = in.position();
-        int cmd = VmCommand.cmdAt(in, p);
-        int len = VmCommand.lengthAt(in, p);
-        VmCommand.check(cmd, len, ctx.pos);
-        int need = WireFormat.COMMAND_HEADER_BYTES + len;
+        int need = VmCommand.checkedLength(in, p, ctx.pos);
         if (in.remaining() < need) {
             return -need;
         }
         VmCommand c = VmCommand.read(in, p, ctx.pos);
-        if (cmd == VmCommand.POSTCOPY_ADVISE) {
+        if (c.cmd() == VmCommand.POSTCOPY_ADVISE) {
             ctx.postcopyAdvised = true;
         }
         ctx.visitor.command(c);
-        if (cmd == VmCommand.PACKAGED) {
+        if (c.cmd() == VmCommand.PACKAGED) {
             ctx.packaged.expect(c.packagedLength());
         }
         return ctx.consume(in, need);

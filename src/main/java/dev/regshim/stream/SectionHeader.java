@@ -31,7 +31,7 @@ public record SectionHeader(long offset, int type, int sectionId, String idstr, 
     private static final int IDSTR_LENGTH_OFFSET = WireFormat.SECTION_ID_BYTES;
     private static final int IDSTR_OFFSET = IDSTR_LENGTH_OFFSET + 1;
     /** Bytes of a START/FULL header needed to know its length. */
-    static final int LENGTH_KNOWN_BYTES = IDSTR_OFFSET;
+    private static final int LENGTH_KNOWN_BYTES = IDSTR_OFFSET;
 
     public boolean hasFullHeader() {
         return type == WireFormat.SECTION_START || type == WireFormat.SECTION_FULL;
@@ -76,6 +76,15 @@ public record SectionHeader(long offset, int type, int sectionId, String idstr, 
     /** The idstr length of a START/FULL header (needs {@link #LENGTH_KNOWN_BYTES}). */
     static int idstrLength(ByteBuffer b, int p) {
         return b.get(p + IDSTR_LENGTH_OFFSET) & 0xff;
+    }
+
+    /**
+     * The bytes a START/FULL header at {@code p} needs before it can be read, of which {@code available} are there:
+     * {@link #LENGTH_KNOWN_BYTES} until its idstr length is known, then its whole length. An incremental reader asks
+     * for that many.
+     */
+    static int bytesNeeded(ByteBuffer b, int p, int available) {
+        return available < LENGTH_KNOWN_BYTES ? LENGTH_KNOWN_BYTES : fullBytes(idstrLength(b, p));
     }
 
     /** Wire length of a START/FULL header with an idstr of {@code idstrLength} bytes. */

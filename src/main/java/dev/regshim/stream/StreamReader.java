@@ -123,7 +123,7 @@ public final class StreamReader {
      */
     public static Optional<Vmdesc> readTrailer(FileChannel ch, StreamLimits limits) throws IOException {
         long size = ch.size();
-        long max = Math.min(size, (long) limits.maxVmdescBytes() + 1 + WireFormat.VMDESC_HEADER_BYTES);
+        long max = Math.min(size, 1 + VmdescTrailer.maxBytes(limits));  // EOF, then the trailer
         // real trailers are tens of KB: look in a small tail window first, widen only if needed
         for (long window = Math.min(max, TRAILER_FIRST_WINDOW); ; window = Math.min(max, window * 8)) {
             Optional<Vmdesc> v = findTrailer(ch, size, (int) window, limits);
@@ -154,8 +154,8 @@ public final class StreamReader {
             }
             if (VmdescTrailer.runsTo(tail, trailer, window)) {
                 try {
-                    byte[] json = new byte[window - trailer - WireFormat.VMDESC_HEADER_BYTES];
-                    tail.get(trailer + WireFormat.VMDESC_HEADER_BYTES, json);
+                    byte[] json = new byte[window - VmdescTrailer.jsonOffset(trailer)];
+                    tail.get(VmdescTrailer.jsonOffset(trailer), json);
                     return Optional.of(Vmdesc.parse(json, at + trailer, limits));
                 } catch (StreamFormatException e) {
                     return Optional.empty();

@@ -21,7 +21,7 @@ final class SubsectionHeader {
     private static final int NAME_LENGTH_OFFSET = WireFormat.TYPE_BYTES;
     private static final int NAME_OFFSET = NAME_LENGTH_OFFSET + 1;
     /** Bytes needed to know the header's length. */
-    static final int LENGTH_KNOWN_BYTES = NAME_OFFSET;
+    private static final int LENGTH_KNOWN_BYTES = NAME_OFFSET;
 
     private SubsectionHeader() {
     }
@@ -33,6 +33,14 @@ final class SubsectionHeader {
     /** Needs {@link #LENGTH_KNOWN_BYTES} at {@code p}. */
     static int nameLength(ByteBuffer b, int p) {
         return b.get(p + NAME_LENGTH_OFFSET) & 0xff;
+    }
+
+    /**
+     * The bytes a header at {@code p} needs before it can be read, of which {@code available} are there:
+     * {@link #LENGTH_KNOWN_BYTES} until its name length is known, then its whole length.
+     */
+    static int bytesNeeded(ByteBuffer b, int p, int available) {
+        return available < LENGTH_KNOWN_BYTES ? LENGTH_KNOWN_BYTES : bytes(nameLength(b, p));
     }
 
     /** Wire length of a header with a name of {@code nameLength} bytes. */

@@ -94,8 +94,20 @@ public record VmCommand(long offset, int cmd, byte[] data) {
         return b.getShort(p + LENGTH_OFFSET) & 0xffff;
     }
 
+    /**
+     * Checks the command header at {@code p} (needs {@link WireFormat#COMMAND_HEADER_BYTES}) and returns the wire
+     * length of the whole command, header and data (not a PACKAGED command's payload).
+     *
+     * @param offset the stream offset of {@code p}
+     */
+    static int checkedLength(ByteBuffer b, int p, long offset) {
+        int len = lengthAt(b, p);
+        check(cmdAt(b, p), len, offset);
+        return WireFormat.COMMAND_HEADER_BYTES + len;
+    }
+
     /** Checks a command header: a known command with the length QEMU sends for it. */
-    static void check(int cmd, int len, long offset) {
+    private static void check(int cmd, int len, long offset) {
         if (!isKnown(cmd)) {
             throw new StreamFormatException(offset, null, String.format("unknown command 0x%x (length %d)", cmd, len));
         }

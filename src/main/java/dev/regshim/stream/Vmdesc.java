@@ -49,7 +49,7 @@ public final class Vmdesc {
      * @param offset offset of the trailer's 0x06 byte, for messages
      */
     public static Vmdesc parse(byte[] json, long offset, StreamLimits limits) {
-        long jsonOffset = offset + WireFormat.VMDESC_HEADER_BYTES;
+        long jsonOffset = VmdescTrailer.jsonOffset(offset);
         JsonNode node;
         try {
             node = mapper(limits).readTree(json);
@@ -129,7 +129,7 @@ public final class Vmdesc {
 
     /** The trailer on the wire: 0x06, be32 length, JSON. */
     public int encodedLength() {
-        return WireFormat.VMDESC_HEADER_BYTES + (changed ? encode().length : raw.length);
+        return VmdescTrailer.bytes(changed ? encode().length : raw.length);
     }
 
     /** The tree written in QEMU's format (whether or not it changed); equals {@link #raw()} for QEMU's own output. */
@@ -139,12 +139,8 @@ public final class Vmdesc {
 
     /** The cpreg count the entry for cpu {@code instance} records (absent entries mean 0, no array_len means 1). */
     public int cpregCount(int instance) {
-        JsonNode cpu = cpuEntry(instance);
-        JsonNode indexes = findField(cpu, CpuLayout.CPREG_INDEXES_FIELD);
-        if (indexes == null) {
-            return 0;
-        }
-        return indexes.has("array_len") ? indexes.get("array_len").asInt() : 1;
+        Vmsd.Field indexes = new Vmsd(cpuEntry(instance)).field(CpuLayout.CPREG_INDEXES_FIELD);
+        return indexes == null ? 0 : indexes.declaredCount();
     }
 
     /**

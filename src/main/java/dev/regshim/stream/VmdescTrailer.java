@@ -24,6 +24,26 @@ final class VmdescTrailer {
     private VmdescTrailer() {
     }
 
+    /** Where the JSON of a trailer at {@code p} starts. */
+    static int jsonOffset(int p) {
+        return p + WireFormat.VMDESC_HEADER_BYTES;
+    }
+
+    /** The stream offset of the JSON of a trailer at stream offset {@code offset}. */
+    static long jsonOffset(long offset) {
+        return offset + WireFormat.VMDESC_HEADER_BYTES;
+    }
+
+    /** Wire length of a trailer with {@code jsonLength} bytes of JSON. */
+    static int bytes(int jsonLength) {
+        return WireFormat.VMDESC_HEADER_BYTES + jsonLength;
+    }
+
+    /** The longest trailer the limits allow. */
+    static long maxBytes(StreamLimits limits) {
+        return WireFormat.VMDESC_HEADER_BYTES + (long) limits.maxVmdescBytes();
+    }
+
     static boolean startsAt(ByteBuffer b, int p) {
         return (b.get(p) & 0xff) == WireFormat.VMDESCRIPTION;
     }
@@ -35,13 +55,13 @@ final class VmdescTrailer {
 
     /** Whether a trailer header with a JSON object after it starts at {@code p} (needs {@link #CANDIDATE_BYTES}). */
     static boolean isCandidate(ByteBuffer b, int p) {
-        return startsAt(b, p) && b.get(p + WireFormat.VMDESC_HEADER_BYTES) == '{';
+        return startsAt(b, p) && b.get(jsonOffset(p)) == '{';
     }
 
     /** Whether a whole trailer starts at {@code p} and ends exactly at {@code end}. */
     static boolean runsTo(ByteBuffer b, int p, int end) {
         return end - p >= WireFormat.VMDESC_HEADER_BYTES && startsAt(b, p)
-                && p + WireFormat.VMDESC_HEADER_BYTES + jsonLength(b, p) == end;
+                && jsonOffset(p) + jsonLength(b, p) == end;
     }
 
     /**
@@ -83,16 +103,16 @@ final class VmdescTrailer {
             throw new StreamFormatException(base + end, "vmdesc", "stream ends inside the trailer header (truncated)");
         }
         int len = checkedJsonLength(b, p, base + p, limits);
-        long jsonEnd = (long) p + WireFormat.VMDESC_HEADER_BYTES + len;
+        long jsonEnd = (long) jsonOffset(p) + len;
         if (jsonEnd > end) {
             throw new StreamFormatException(base + end, "vmdesc", "stream ends inside the trailer: " + len
-                    + " bytes announced, " + (end - p - WireFormat.VMDESC_HEADER_BYTES) + " present (truncated)");
+                    + " bytes announced, " + (end - jsonOffset(p)) + " present (truncated)");
         }
         if (jsonEnd < end) {
             throw junkAfterTrailer(end - jsonEnd, base + jsonEnd);
         }
         byte[] json = new byte[len];
-        b.get(p + WireFormat.VMDESC_HEADER_BYTES, json);
+        b.get(jsonOffset(p), json);
         return Vmdesc.parse(json, base + p, limits);
     }
 }

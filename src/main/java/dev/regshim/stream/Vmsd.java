@@ -67,6 +67,16 @@ public final class Vmsd {
         return out;
     }
 
+    /** The first field named {@code name}, or null. */
+    Field field(String name) {
+        for (Field f : fields()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     boolean hasSubsections() {
         return node.path("subsections").size() > 0;
     }
@@ -190,9 +200,14 @@ public final class Vmsd {
             return struct == null ? node.path("size").asLong() * count : struct.mainFieldBytes() * count;
         }
 
+        /** Elements as declared: its array_len (0 if not a number), or 1. */
+        int declaredCount() {
+            return node.has("array_len") ? node.path("array_len").asInt() : 1;
+        }
+
         private FieldSpec declaredSpec() {
             int size = node.path("size").asInt();
-            int count = node.has("array_len") ? node.path("array_len").asInt() : 1;
+            int count = declaredCount();
             return size == 1 || size == 2 || size == 4 || size == 8
                     ? new FieldSpec(name(), size, count) : new FieldSpec(name(), 1, size * count);
         }
