@@ -75,12 +75,13 @@ public final class StreamReader {
         int chunk = options.chunkBytes();
         MappedWindows.forEach(ch, 0, size, (window, at) -> {
             int end = window.limit();
-            for (int p = window.position(); p < end; p += chunk) {
+            for (int p = window.position(); p < end; ) {
                 int n = Math.min(chunk, end - p);
                 d.feed(window.slice(p, n));
+                p += n;
                 hook.afterChunk();
                 if (options.progress() != null) {
-                    options.progress().accept(at + p + n);
+                    options.progress().accept(at + p);
                 }
             }
         });
