@@ -114,12 +114,23 @@ public final class MappedWindows {
         final long at;
         private final MappedByteBuffer buffer;
         private final Future<?> loading;
+        /** Set once the consumer is done: touching what it has read is no use any more. */
+        private volatile boolean consumed;
         private boolean closed;
 
         Window(FileChannel ch, long at, long length, boolean load) throws IOException {
             this.at = at;
             this.buffer = ch.map(FileChannel.MapMode.READ_ONLY, at, length);
-            this.loading = load && SPARE_CORE ? LOADER.submit(() -> touch(buffer)) : null;
+            this.loading = load && SPARE_CORE ? LOADER.submit(this::touch) : null;
+        }
+
+        /** Reads a byte of every page until the window is consumed; the sum only keeps the reads from being dropped. */
+        private long touch() {
+            long sum = 0;
+            for (int p = 0; p < buffer.limit() && !consumed; p += TOUCH_STRIDE) {
+                sum += buffer.get(p);
+            }
+            return sum;
         }
 
         void consume(Consumer c) throws IOException {
@@ -135,20 +146,12 @@ public final class MappedWindows {
                 return;
             }
             closed = true;
+            consumed = true;
             if (loading != null) {
                 awaitUninterruptibly(loading);
             }
             unmap(buffer);
         }
-    }
-
-    /** Reads a byte of every page; the sum only keeps the reads from being optimised away. */
-    private static long touch(ByteBuffer b) {
-        long sum = 0;
-        for (int p = 0; p < b.limit(); p += TOUCH_STRIDE) {
-            sum += b.get(p);
-        }
-        return sum;
     }
 
     private static void awaitUninterruptibly(Future<?> f) {
