@@ -1,10 +1,10 @@
 package dev.regshim.cli;
 
 import dev.regshim.RegshimException;
+import dev.regshim.bench.InspectBenchmark;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.plan.PlanBench;
 import dev.regshim.plan.SyntheticFleet;
-import dev.regshim.stream.InspectBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package dev.regshim.cli;
 
 import dev.regshim.RegshimException;
-import dev.regshim.stream.MutationFuzzer;
+import dev.regshim.fuzz.MutationFuzzer;
+import dev.regshim.fuzz.StreamShrinker;
 import dev.regshim.stream.StreamLimits;
-import dev.regshim.stream.StreamShrinker;
 import org.tukaani.xz.XZInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

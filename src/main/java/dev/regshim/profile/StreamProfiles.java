@@ -7,6 +7,7 @@ import dev.regshim.regs.RegId;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.VmCommand;
+import dev.regshim.stream.Vmsd;
 import dev.regshim.stream.WireFormat;
 
 import java.util.ArrayList;
@@ -54,32 +55,11 @@ public final class StreamProfiles {
         if (s.vmdesc() == null) {
             return out;
         }
-        for (com.fasterxml.jackson.databind.JsonNode d : s.vmdesc().tree().path("devices")) {
-            long bytes = 0;
-            for (com.fasterxml.jackson.databind.JsonNode f : d.path("fields")) {
-                bytes += staticBytes(f);
-            }
-            out.put(d.path("name").asText() + "#" + d.path("instance_id").asInt(), "main fields " + bytes + " bytes");
+        for (int k = 0; k < s.vmdesc().deviceCount(); k++) {
+            Vmsd d = s.vmdesc().device(k);
+            out.put(d.name() + "#" + d.instanceId(), "main fields " + d.mainFieldBytes() + " bytes");
         }
         return out;
-    }
-
-    /**
-     * A field's wire size without the subsections nested in it: a struct's recorded size includes the subsections
-     * its element happened to send (GICv3's per-vCPU interface sends "nmi" only for CPUs with FEAT_NMI), which a
-     * loading QEMU accepts whatever its own layout; only the fixed part must agree.
-     */
-    private static long staticBytes(com.fasterxml.jackson.databind.JsonNode f) {
-        long count = Math.max(1, f.path("array_len").asLong(1));
-        com.fasterxml.jackson.databind.JsonNode struct = f.get("struct");
-        if (struct == null) {
-            return f.path("size").asLong() * count;
-        }
-        long bytes = 0;
-        for (com.fasterxml.jackson.databind.JsonNode inner : struct.path("fields")) {
-            bytes += staticBytes(inner);
-        }
-        return bytes * count;
     }
 
     /**
@@ -96,7 +76,7 @@ public final class StreamProfiles {
         if (s.commands().stream().anyMatch(c -> c.cmd() == VmCommand.SWITCHOVER_START)) {
             bounds.add(SWITCHOVER_START_SINCE);
         }
-        if (s.vmdesc() != null && s.vmdesc().tree().has("configuration")) {
+        if (s.vmdesc() != null && s.vmdesc().hasConfiguration()) {
             bounds.add(VMDESC_CONFIGURATION_SINCE);
         }
         return bounds.stream().max(QemuVersion::compareTo).map(QemuVersion::asLowerBound).orElse(null);

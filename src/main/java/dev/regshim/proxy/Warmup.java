@@ -1,17 +1,23 @@
 package dev.regshim.proxy;
 
 import dev.regshim.rewrite.RewriteOptions;
+import dev.regshim.stream.RamBlock;
+import dev.regshim.stream.RamBlockList;
 import dev.regshim.stream.RamFlags;
+import dev.regshim.stream.RamRecord;
 import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.SectionHeader;
 import dev.regshim.stream.StreamTransformer;
+import dev.regshim.stream.StreamWriter;
 import dev.regshim.stream.WireFormat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Runs the proxy's hot path (decoder, transformer, writer, audit, output) over a synthetic RAM-only stream before
@@ -24,7 +30,6 @@ final class Warmup {
     private static final int PAGES = 2048;
     private static final int ROUNDS = 10;
     private static final int RAM_SECTION_ID = 2;
-    private static final int RAM_VERSION = 4;
     private static final String BLOCK = "warmup.ram";
 
     private Warmup() {
@@ -57,53 +62,45 @@ final class Warmup {
 
     /** header, RAM START (one block), PART ({@code pages} data and zero pages), END, EOF. */
     static byte[] stream(int pages) {
-        byte[] name = BLOCK.getBytes(StandardCharsets.ISO_8859_1);
         long size = (long) pages * PAGE;
-        ByteBuffer b = ByteBuffer.allocate(pages * (PAGE + Long.BYTES + 2) + 4096);
-        b.putInt(WireFormat.MAGIC).putInt(WireFormat.VERSION);
-        section(b, WireFormat.SECTION_START, true);
-        b.putLong(size | RamFlags.MEM_SIZE);
-        b.put((byte) name.length).put(name).putLong(size);
-        b.putLong(RamFlags.EOS);
-        footer(b);
-        section(b, WireFormat.SECTION_PART, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(pages * (PAGE + Long.BYTES + 2) + 4096);
+        StreamWriter w = new StreamWriter(out);
+        w.header(0, WireFormat.VERSION);
+        SectionHeader start = ramSection(WireFormat.SECTION_START);
+        w.sectionStart(start);
+        RamBlock block = new RamBlock(BLOCK, size, RamBlock.ABSENT, RamBlock.ABSENT);
+        w.ramBlockList(new RamBlockList(0, size | RamFlags.MEM_SIZE, size, List.of(block)));
+        endOfRam(w, start);
+        SectionHeader part = ramSection(WireFormat.SECTION_PART);
+        w.sectionStart(part);
         byte[] data = new byte[PAGE];
         for (int p = 0; p < pages; p++) {
             long addr = (long) p * PAGE;
             boolean zero = p % 8 == 7;
             int flags = (zero ? RamFlags.ZERO : RamFlags.PAGE) | (p == 0 ? 0 : RamFlags.CONTINUE);
-            b.putLong(addr | flags);
-            if (p == 0) {
-                b.put((byte) name.length).put(name);
-            }
-            if (zero) {
-                b.put((byte) 0);
-            } else {
+            w.ramRecord(new RamRecord(0, addr | flags, flags, p == 0 ? BLOCK : null, block, zero ? 0 : -1));
+            if (!zero) {
                 data[p % PAGE] = (byte) (p | 1);
-                b.put(data);
+                w.ramPageData(ByteBuffer.wrap(data));
             }
         }
-        b.putLong(RamFlags.EOS);
-        footer(b);
-        section(b, WireFormat.SECTION_END, false);
-        b.putLong(RamFlags.EOS);
-        footer(b);
-        b.put((byte) WireFormat.EOF);
-        byte[] out = new byte[b.position()];
-        b.flip().get(out);
-        return out;
+        endOfRam(w, part);
+        SectionHeader end = ramSection(WireFormat.SECTION_END);
+        w.sectionStart(end);
+        endOfRam(w, end);
+        w.eof(0);
+        w.flush();
+        return out.toByteArray();
     }
 
-    private static void section(ByteBuffer b, int type, boolean full) {
-        b.put((byte) type).putInt(RAM_SECTION_ID);
-        if (full) {
-            byte[] idstr = WireFormat.RAM_IDSTR.getBytes(StandardCharsets.ISO_8859_1);
-            b.put((byte) idstr.length).put(idstr).putInt(0).putInt(RAM_VERSION);
-        }
+    private static SectionHeader ramSection(int type) {
+        return new SectionHeader(0, type, RAM_SECTION_ID, WireFormat.RAM_IDSTR, 0, WireFormat.RAM_VERSION);
     }
 
-    private static void footer(ByteBuffer b) {
-        b.put((byte) WireFormat.SECTION_FOOTER).putInt(RAM_SECTION_ID);
+    /** The EOS record and the footer that end each RAM section. */
+    private static void endOfRam(StreamWriter w, SectionHeader section) {
+        w.ramRecord(new RamRecord(0, RamFlags.EOS, RamFlags.EOS, null, null, -1));
+        w.sectionFooter(section, 0);
     }
 
     private static final WritableByteChannel DISCARD = new WritableByteChannel() {

@@ -1,7 +1,6 @@
 package dev.regshim.rewrite;
 
-import dev.regshim.stream.CpregReplacement;
-import dev.regshim.stream.CpuSection;
+import dev.regshim.stream.CpregEdits;
 import dev.regshim.stream.DeviceSection;
 import dev.regshim.stream.StreamLimits;
 import dev.regshim.stream.StreamWriter;
@@ -15,31 +14,17 @@ import java.util.List;
 /**
  * The device state a rewrite must produce, derived from the input's and the plan alone: the same sections in the same
  * order with only the planned cpreg arrays replaced, the same commands, and the input's vmdesc with the
- * {@code array_len}s of the changed arrays updated. Everything before {@link #deviceStart()} is the input's, unchanged.
- * Both writers produce exactly this and the verifier compares the re-read output with it.
+ * {@code array_len}s of the changed arrays updated ({@link CpregEdits}, as the stream writer applies them). Everything
+ * before {@link #deviceStart()} is the input's, unchanged. Both writers produce exactly this and the verifier compares
+ * the re-read output with it.
  */
 record ExpectedOutput(long deviceStart, List<DeviceSection> devices, List<VmCommand> commands, Vmdesc vmdesc) {
 
     static ExpectedOutput of(RewriteInput in, RewritePlan plan, StreamLimits limits) {
+        CpregEdits edits = new CpregEdits(cpu -> plan.replacement(cpu.instanceId()), limits);
         List<DeviceSection> out = new ArrayList<>();
-        Vmdesc v = in.vmdesc();
-        for (DeviceSection d : in.devices()) {
-            CpuSection cpu = d.cpu();
-            if (cpu == null) {
-                out.add(d);
-                continue;
-            }
-            CpregReplacement r = plan.replacement(cpu.instanceId());
-            if (r.isUnchanged()) {
-                out.add(d);
-                continue;
-            }
-            CpuSection replaced = cpu.withCpregs(r.ids(), r.values(), limits);
-            out.add(d.withCpu(replaced));
-            if (v != null && replaced.cpregCount() != cpu.cpregCount()) {
-                v = v.withCpregCount(cpu.instanceId(), replaced.cpregCount());
-            }
-        }
+        in.devices().forEach(d -> out.add(edits.apply(d)));
+        Vmdesc v = in.vmdesc() == null ? null : edits.apply(in.vmdesc());
         return new ExpectedOutput(in.deviceStart(), out, in.deviceCommands(), v);
     }
 
@@ -66,7 +51,7 @@ record ExpectedOutput(long deviceStart, List<DeviceSection> devices, List<VmComm
             n += d.length();
         }
         for (VmCommand c : commands) {
-            n += dev.regshim.stream.WireFormat.COMMAND_HEADER_BYTES + c.data().length;
+            n += c.encodedLength();
         }
         return n;
     }

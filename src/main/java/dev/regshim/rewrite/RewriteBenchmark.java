@@ -1,7 +1,7 @@
 package dev.regshim.rewrite;
 
 import dev.regshim.RegshimException;
-import dev.regshim.stream.InspectBenchmark;
+import dev.regshim.bench.InspectBenchmark;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.regshim.rewrite;
 
+import dev.regshim.stream.MappedWindows;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamDecoder;
 

@@ -1,17 +1,12 @@
 package dev.regshim.stream;
 
-/** Big-endian reads and writes on byte arrays (the stream's only byte order). */
+/**
+ * Big-endian reads and writes on the byte arrays of decoded sections (the stream's only byte order). The wire itself
+ * is read from {@link java.nio.ByteBuffer}s by the structure readers ({@link WireFormat}).
+ */
 final class Bytes {
 
     private Bytes() {
-    }
-
-    static int u8(byte[] b, int off) {
-        return b[off] & 0xff;
-    }
-
-    static int be16(byte[] b, int off) {
-        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
     }
 
     static int be32(byte[] b, int off) {
@@ -25,8 +20,8 @@ final class Bytes {
     /** An unsigned big-endian integer of 1, 2, 4 or 8 bytes. */
     static long beN(byte[] b, int off, int size) {
         switch (size) {
-            case 1: return u8(b, off);
-            case 2: return be16(b, off);
+            case 1: return b[off] & 0xff;
+            case 2: return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
             case 4: return be32(b, off) & 0xffff_ffffL;
             case 8: return be64(b, off);
             default: throw new IllegalArgumentException("element size " + size);
@@ -43,17 +38,5 @@ final class Bytes {
     static void putBe64(byte[] b, int off, long v) {
         putBe32(b, off, (int) (v >>> 32));
         putBe32(b, off + 4, (int) v);
-    }
-
-    static boolean regionEquals(byte[] b, int off, byte[] expect) {
-        if (off < 0 || off + expect.length > b.length) {
-            return false;
-        }
-        for (int i = 0; i < expect.length; i++) {
-            if (b[off + i] != expect[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -11,6 +11,6 @@ public record ConfigSubsection(String name, int version, byte[] payload) {
     public static final String UUID = "configuration/uuid";
 
     public int encodedLength() {
-        return WireFormat.SUBSECTION_HEADER_FIXED_BYTES + name.length() + payload.length;
+        return SubsectionHeader.bytes(name.length()) + payload.length;
     }
 }

@@ -59,7 +59,7 @@ public record Configuration(long offset, String machineType, List<ConfigSubsecti
     }
 
     public int encodedLength() {
-        int n = 1 + Integer.BYTES + machineType.length();
+        int n = WireFormat.CONFIGURATION_HEADER_BYTES + machineType.length();
         for (ConfigSubsection s : subsections) {
             n += s.encodedLength();
         }

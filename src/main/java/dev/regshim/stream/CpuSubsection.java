@@ -22,7 +22,7 @@ public record CpuSubsection(String name, int version, long offset, byte[] data, 
 
     /** Bytes on the wire, children included. */
     public int encodedLength() {
-        int n = WireFormat.SUBSECTION_HEADER_FIXED_BYTES + name.length() + data.length;
+        int n = SubsectionHeader.bytes(name.length()) + data.length;
         for (CpuSubsection c : children) {
             n += c.encodedLength();
         }

@@ -11,12 +11,12 @@ import java.util.Map;
  * {@code \b \f \n \r \t}, other control characters and everything from 0x7f as {@code \}{@code uXXXX} in upper case,
  * surrogate pairs above the BMP). Re-serialising a parsed QEMU trailer reproduces it byte for byte.
  */
-public final class QemuJson {
+final class QemuJson {
 
     private QemuJson() {
     }
 
-    public static String write(JsonNode node) {
+    static String write(JsonNode node) {
         StringBuilder b = new StringBuilder(4096);
         write(node, b);
         return b.toString();

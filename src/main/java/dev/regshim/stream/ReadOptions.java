@@ -8,7 +8,8 @@ import java.util.function.LongConsumer;
  * @param limits       bounds on untrusted input
  * @param ignoreVmdesc walk device sections without the vmdesc even when the stream has one
  * @param progress     called with the bytes read so far after each chunk (null for none)
- * @param chunkBytes   read size
+ * @param chunkBytes   bytes fed to the decoder at a time: the read size of a stream, the size of the views of a mapped
+ *                     file (progress is reported, and a transform flushes its output, after each)
  */
 public record ReadOptions(StreamLimits limits, boolean ignoreVmdesc, LongConsumer progress, int chunkBytes) {
 

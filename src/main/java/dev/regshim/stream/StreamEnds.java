@@ -22,14 +22,12 @@ import java.util.Optional;
  * footers in place) exactly up to the EOF byte. Anything else (no trailer, commands among the devices, a damaged
  * stream) gives an empty result: the caller then reads the whole stream, which also reports what is wrong. The RAM in
  * between is not looked at: a caller that relies on it must still decode it (the rewriter decodes its output in full).
- * What is read: at most {@value #HEAD_LIMIT} bytes of head, the trailer, and the device state.
+ * What is read: at most {@link StreamLimits#maxHeadBytes()} bytes of head, the trailer, and the device state.
  */
 public final class StreamEnds {
 
     /** The end of the last RAM section: the EOS record and the footer. */
     public static final int RAM_END_BYTES = RamFlags.RECORD_HEADER_BYTES + WireFormat.FOOTER_BYTES;
-    /** The head (magic, configuration, RAM block list) must end within this many bytes. */
-    public static final int HEAD_LIMIT = 1 << 20;
     private static final int HEAD_CHUNK = 16 << 10;
 
     /**
@@ -100,11 +98,11 @@ public final class StreamEnds {
             if (deviceBytes < 0 || deviceStart - RAM_END_BYTES < headEnd) {
                 return Optional.empty();
             }
-            byte[] ramEnd = readFully(ch, deviceStart - RAM_END_BYTES, RAM_END_BYTES);
+            ByteBuffer ramEnd = readFully(ch, deviceStart - RAM_END_BYTES, RAM_END_BYTES);
             if (!endsRam(ramEnd, head.ramStart.sectionId())) {
                 return Optional.empty();
             }
-            byte[] region = readFully(ch, deviceStart, (int) deviceBytes);
+            ByteBuffer region = readFully(ch, deviceStart, (int) deviceBytes);
             List<DeviceSection> devices = new ArrayList<>();
             StreamVisitor collect = new StreamVisitor() {
                 @Override
@@ -117,7 +115,7 @@ public final class StreamEnds {
                     throw new StreamFormatException(c.offset(), null, "command among the device sections");
                 }
             };
-            new DeviceRegion(limits, collect).walkWithVmdesc(region, region.length, deviceStart, vmdesc);
+            new DeviceRegion(limits, collect).walkWithVmdesc(region, region.capacity(), deviceStart, vmdesc);
             return Optional.of(new Ends(head.configuration, head.pageSize, head.ramStart, head.blocks, deviceStart,
                     devices, eof, vmdesc, ch.size()));
         } catch (StreamFormatException e) {
@@ -127,12 +125,11 @@ public final class StreamEnds {
 
     /** The wire length of the device sections the vmdesc describes (headers, field data, footers). */
     static long deviceBytes(Vmdesc vmdesc, StreamLimits limits) {
-        SectionWalker walker = new SectionWalker(limits);
         long n = 0;
         for (int k = 0; k < vmdesc.deviceCount(); k++) {
-            String name = vmdesc.device(k).path("name").asText();
-            n += WireFormat.FULL_HEADER_FIXED_BYTES + name.getBytes(StandardCharsets.ISO_8859_1).length
-                    + walker.vmdescBodyLength(vmdesc.device(k), vmdesc.offset(), "vmdesc device " + k)
+            Vmsd device = vmdesc.device(k);
+            n += SectionHeader.fullBytes(device.name().getBytes(StandardCharsets.ISO_8859_1).length)
+                    + device.bodyLength(limits, vmdesc.offset(), "vmdesc device " + k)
                     + WireFormat.FOOTER_BYTES;
             if (n > limits.maxBufferedDeviceBytes()) {
                 return -1;
@@ -141,9 +138,9 @@ public final class StreamEnds {
         return n;
     }
 
-    private static boolean endsRam(byte[] b, int ramSectionId) {
-        return Bytes.be64(b, 0) == RamFlags.EOS && Bytes.u8(b, RamFlags.RECORD_HEADER_BYTES) == WireFormat.SECTION_FOOTER
-                && Bytes.be32(b, RamFlags.RECORD_HEADER_BYTES + 1) == ramSectionId;
+    /** An EOS record, then the footer of the RAM section. */
+    private static boolean endsRam(ByteBuffer b, int ramSectionId) {
+        return b.getLong(0) == RamFlags.EOS && SectionFooter.closes(b, RamFlags.RECORD_HEADER_BYTES, ramSectionId);
     }
 
     private record Head(Configuration configuration, int pageSize, StreamSummary.SectionInfo ramStart,
@@ -182,7 +179,7 @@ public final class StreamEnds {
         StreamDecoder d = StreamDecoder.builder(v).limits(limits).build();
         ByteBuffer buf = ByteBuffer.allocate(HEAD_CHUNK);
         long at = 0;
-        while (!done[0] && at < HEAD_LIMIT) {
+        while (!done[0] && at < limits.maxHeadBytes()) {
             buf.clear();
             int n = ch.read(buf, at);
             if (n <= 0) {
@@ -201,13 +198,13 @@ public final class StreamEnds {
         return new Head(s.configuration(), s.pageSize(), s.sections().get(0), blocks[0]);
     }
 
-    private static byte[] readFully(FileChannel ch, long at, int n) throws IOException {
+    private static ByteBuffer readFully(FileChannel ch, long at, int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         while (b.hasRemaining()) {
             if (ch.read(b, at + b.position()) < 0) {
                 throw new StreamFormatException(at + b.position(), null, "file ends early");
             }
         }
-        return b.array();
+        return b.clear();
     }
 }

@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Entry points that drive a {@link StreamDecoder} over a file, an input stream or a channel. Files are seekable, so
- * their vmdesc trailer is read first (from the end) and device sections are walked as they arrive; streams buffer the
- * device state after RAM until the trailer comes. Memory stays bounded either way: RAM is never held.
+ * their vmdesc trailer is read first (from the end) and device sections are walked as they arrive; they are read
+ * through memory-mapped windows ({@link MappedWindows}), so page data is never copied. Streams buffer the device state
+ * after RAM until the trailer comes. Memory stays bounded either way: RAM is never held.
  */
 public final class StreamReader {
 
@@ -38,10 +39,9 @@ public final class StreamReader {
     public static void read(Path file, StreamVisitor visitor, ReadOptions options) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Vmdesc ahead = options.ignoreVmdesc() ? null : readTrailer(ch, options.limits()).orElse(null);
-            ch.position(0);
             StreamDecoder d = StreamDecoder.builder(visitor).limits(options.limits()).knownVmdesc(ahead)
                     .ignoreVmdesc(options.ignoreVmdesc()).build();
-            pump(ch, d, options);
+            pumpMapped(ch, d, options, () -> { });
         }
     }
 
@@ -63,6 +63,30 @@ public final class StreamReader {
     @FunctionalInterface
     interface ChunkHook {
         void afterChunk() throws IOException;
+    }
+
+    /**
+     * Feeds a whole file to the decoder as views of its mapped windows, {@link ReadOptions#chunkBytes()} at a time
+     * (nothing is copied); calls {@code hook} after every piece (the transformer flushes its output there) and returns
+     * the bytes read.
+     */
+    static long pumpMapped(FileChannel ch, StreamDecoder d, ReadOptions options, ChunkHook hook) throws IOException {
+        long size = ch.size();
+        int chunk = options.chunkBytes();
+        MappedWindows.forEach(ch, 0, size, (window, at) -> {
+            int end = window.limit();
+            for (int p = window.position(); p < end; ) {
+                int n = Math.min(chunk, end - p);
+                d.feed(window.slice(p, n));
+                p += n;
+                hook.afterChunk();
+                if (options.progress() != null) {
+                    options.progress().accept(at + p);
+                }
+            }
+        });
+        d.finish();
+        return size;
     }
 
     /**
@@ -100,7 +124,7 @@ public final class StreamReader {
      */
     public static Optional<Vmdesc> readTrailer(FileChannel ch, StreamLimits limits) throws IOException {
         long size = ch.size();
-        long max = Math.min(size, (long) limits.maxVmdescBytes() + 1 + WireFormat.VMDESC_HEADER_BYTES);
+        long max = Math.min(size, 1 + VmdescTrailer.maxBytes(limits));  // EOF, then the trailer
         // real trailers are tens of KB: look in a small tail window first, widen only if needed
         for (long window = Math.min(max, TRAILER_FIRST_WINDOW); ; window = Math.min(max, window * 8)) {
             Optional<Vmdesc> v = findTrailer(ch, size, (int) window, limits);
@@ -114,7 +138,7 @@ public final class StreamReader {
 
     private static Optional<Vmdesc> findTrailer(FileChannel ch, long size, int window, StreamLimits limits)
             throws IOException {
-        if (window < 1 + WireFormat.VMDESC_HEADER_BYTES + 1) {
+        if (window < 1 + VmdescTrailer.CANDIDATE_BYTES) {
             return Optional.empty();
         }
         ByteBuffer tail = ByteBuffer.allocate(window);
@@ -124,17 +148,16 @@ public final class StreamReader {
                 throw new UncheckedIOException(new IOException("file shrank while reading its trailer"));
             }
         }
-        byte[] b = tail.array();
-        for (int i = window - (1 + WireFormat.VMDESC_HEADER_BYTES + 1); i >= 0; i--) {
-            if (b[i] != WireFormat.EOF || b[i + 1] != WireFormat.VMDESCRIPTION) {
+        for (int i = window - (1 + VmdescTrailer.CANDIDATE_BYTES); i >= 0; i--) {
+            int trailer = i + 1;
+            if (tail.get(i) != WireFormat.EOF || !VmdescTrailer.isCandidate(tail, trailer)) {
                 continue;
             }
-            int jsonStart = i + 1 + WireFormat.VMDESC_HEADER_BYTES;
-            long len = Bytes.be32(b, i + 2) & 0xffff_ffffL;
-            if (jsonStart + len == window && b[jsonStart] == '{') {
+            if (VmdescTrailer.runsTo(tail, trailer, window)) {
                 try {
-                    byte[] json = java.util.Arrays.copyOfRange(b, jsonStart, window);
-                    return Optional.of(Vmdesc.parse(json, at + i + 1, limits));
+                    byte[] json = new byte[window - VmdescTrailer.jsonOffset(trailer)];
+                    tail.get(VmdescTrailer.jsonOffset(trailer), json);
+                    return Optional.of(Vmdesc.parse(json, at + trailer, limits));
                 } catch (StreamFormatException e) {
                     return Optional.empty();
                 }

@@ -58,7 +58,7 @@ public record StreamSummary(long totalBytes, Configuration configuration, int pa
     /** Builds a summary from decoder events. */
     public static class Collector implements StreamVisitor {
         private Configuration configuration;
-        private int pageSize = 1 << 12;
+        private int pageSize = 1 << WireFormat.DEFAULT_PAGE_BITS;
         private final Map<String, long[]> counts = new LinkedHashMap<>();
         private final Map<String, RamBlock> blocks = new LinkedHashMap<>();
         private final List<SectionInfo> sections = new ArrayList<>();

@@ -9,15 +9,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Streaming rewrite of a migration stream, shared by the offline rewriter and the live proxy: input → output with
  * every byte passed through unchanged except the cpreg arrays of the cpu sections a {@link CpuSectionHandler} asks to
- * replace, and the vmdesc trailer's {@code array_len}s that describe them.
+ * replace, and the vmdesc trailer's {@code array_len}s that describe them ({@link CpregEdits}).
  * <p>
  * RAM streams through without being held (each input chunk is decoded, re-encoded and flushed before the next read,
  * so a socket peer sees pages promptly). The device state after RAM is buffered up to
@@ -55,40 +51,47 @@ public final class StreamTransformer {
         return cpu -> CpregReplacement.unchanged();
     }
 
-    /** Transforms a file; its trailer is read first so nothing but the current section is buffered. */
+    /**
+     * Transforms a file; its trailer is read first so nothing but the current section is buffered, and it is read
+     * through mapped windows.
+     */
     public TransformResult transform(Path in, OutputStream out) throws IOException {
         try (FileChannel ch = FileChannel.open(in, StandardOpenOption.READ)) {
             Vmdesc ahead = options.ignoreVmdesc() ? null : StreamReader.readTrailer(ch, options.limits()).orElse(null);
-            ch.position(0);
-            return run(ch, out, ahead);
+            return run(out, ahead, (d, flush) -> StreamReader.pumpMapped(ch, d, options, flush));
         }
     }
 
     /** Transforms a pipe or socket stream. */
     public TransformResult transform(InputStream in, OutputStream out) throws IOException {
-        return run(Channels.newChannel(in), out, null);
+        return transform(Channels.newChannel(in), out);
     }
 
     public TransformResult transform(ReadableByteChannel in, OutputStream out) throws IOException {
-        return run(in, out, null);
+        return run(out, null, (d, flush) -> StreamReader.pump(in, d, options, flush));
     }
 
-    private TransformResult run(ReadableByteChannel ch, OutputStream out, Vmdesc ahead) throws IOException {
+    /** Feeds the whole input to a decoder, calling the hook after each piece; returns the bytes read. */
+    @FunctionalInterface
+    private interface Source {
+        long pump(StreamDecoder d, StreamReader.ChunkHook afterChunk) throws IOException;
+    }
+
+    private TransformResult run(OutputStream out, Vmdesc ahead, Source source) throws IOException {
         StreamWriter writer = new StreamWriter(out);
         Rewriting v = new Rewriting(writer);
         StreamDecoder d = StreamDecoder.builder(v).limits(options.limits()).knownVmdesc(ahead)
                 .ignoreVmdesc(options.ignoreVmdesc()).build();
-        long total = StreamReader.pump(ch, d, options, writer::flush);
+        long total = source.pump(d, writer::flush);
         writer.flush();
         return new TransformResult(total, writer.written(), v.dataPages, v.zeroPages, v.sections, v.cpuSections,
-                new ArrayList<>(v.changes.values()), v.vmdescPresent, v.vmdescUpdated, v.packaged);
+                v.edits.changes(), v.vmdescPresent, v.vmdescUpdated, v.packaged);
     }
 
     /** Passes events to the writer, replacing cpu arrays and the vmdesc counts that describe them. */
     private final class Rewriting implements StreamVisitor {
         private final StreamWriter w;
-        private final Map<Integer, CpuChange> changes = new TreeMap<>();
-        private final List<int[]> newCounts = new ArrayList<>();
+        private final CpregEdits edits = new CpregEdits(handler, options.limits());
         private long dataPages;
         private long zeroPages;
         private int sections;
@@ -145,23 +148,10 @@ public final class StreamTransformer {
         @Override
         public void deviceSection(DeviceSection s) {
             sections++;
-            if (s.cpu() == null) {
-                w.deviceSection(s);
-                return;
+            if (s.cpu() != null) {
+                cpuSections++;
             }
-            cpuSections++;
-            CpuSection cpu = s.cpu();
-            CpregReplacement r = handler.onCpuSection(cpu);
-            if (r == null || r.isUnchanged()) {
-                w.deviceSection(s);
-                return;
-            }
-            CpuSection replaced = cpu.withCpregs(r.ids(), r.values(), options.limits());
-            changes.put(cpu.instanceId(), CpuChange.between(cpu, replaced));
-            if (replaced.cpregCount() != cpu.cpregCount()) {
-                newCounts.add(new int[]{cpu.instanceId(), replaced.cpregCount()});
-            }
-            w.deviceSection(s.withCpu(replaced));
+            w.deviceSection(edits.apply(s));
         }
 
         @Override
@@ -183,10 +173,7 @@ public final class StreamTransformer {
         @Override
         public void vmdesc(Vmdesc v) {
             vmdescPresent = true;
-            Vmdesc out = v;
-            for (int[] c : newCounts) {
-                out = out.withCpregCount(c[0], c[1]);
-            }
+            Vmdesc out = edits.apply(v);
             vmdescUpdated = out != v;
             w.vmdesc(out);
         }

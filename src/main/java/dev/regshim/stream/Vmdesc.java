@@ -18,15 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The VMDESCRIPTION trailer: {@code u8 0x06, be32 len, json[len]} after EOF. QEMU's loader reads and discards it,
+ * The JSON of the VMDESCRIPTION trailer (framed as {@link VmdescTrailer} says). QEMU's loader reads and discards it,
  * but it is the only description of each device section's field sizes, and analysis tools rely on it.
  * <p>
  * {@code {["configuration": {...},] "page_size": 4096, "devices": [ one entry per FULL section, in stream order ]}};
- * a device entry is {@code {"name", "instance_id", "vmsd_name", "version", "fields": [...], ["subsections": [...]]}}
- * and a field {@code {"name", ["array_len": n | "index": i], "type", ["struct": {...}], "size"}}, size per element.
+ * each device entry is a {@link Vmsd}, which answers what the walks and reports ask of it.
  * <p>
  * Immutable. {@link #encode()} returns the bytes as read unless the tree was changed, and a changed tree is written in
- * QEMU's format ({@link QemuJson}).
+ * QEMU's format ({@link QemuJson}). The tree never leaves this package.
  */
 public final class Vmdesc {
 
@@ -50,7 +49,7 @@ public final class Vmdesc {
      * @param offset offset of the trailer's 0x06 byte, for messages
      */
     public static Vmdesc parse(byte[] json, long offset, StreamLimits limits) {
-        long jsonOffset = offset + WireFormat.VMDESC_HEADER_BYTES;
+        long jsonOffset = VmdescTrailer.jsonOffset(offset);
         JsonNode node;
         try {
             node = mapper(limits).readTree(json);
@@ -80,10 +79,10 @@ public final class Vmdesc {
     private static ObjectMapper mapper(StreamLimits limits) {
         JsonFactory f = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(limits.maxSubsectionDepth() * 4 + 16)
+                        .maxNestingDepth(limits.maxVmdescNesting())
                         .maxDocumentLength(limits.maxVmdescBytes())
-                        .maxStringLength(Math.max(1024, limits.maxNameLength() * 4))
-                        .maxNumberLength(40)
+                        .maxStringLength(limits.maxVmdescStringLength())
+                        .maxNumberLength(limits.maxVmdescNumberLength())
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
@@ -105,17 +104,22 @@ public final class Vmdesc {
     }
 
     /** A copy of the tree. */
-    public ObjectNode tree() {
+    ObjectNode tree() {
         return root.deepCopy();
+    }
+
+    /** Whether QEMU put its configuration in the trailer too (it does from 9.0 on). */
+    public boolean hasConfiguration() {
+        return root.has("configuration");
     }
 
     public int deviceCount() {
         return root.get(DEVICES).size();
     }
 
-    /** The entry describing the i-th FULL section (read-only use). */
-    JsonNode device(int i) {
-        return root.get(DEVICES).get(i);
+    /** The entry describing the i-th FULL section. */
+    public Vmsd device(int i) {
+        return new Vmsd(root.get(DEVICES).get(i));
     }
 
     /** JSON bytes to write: as read when unchanged, else QEMU-formatted. */
@@ -125,7 +129,7 @@ public final class Vmdesc {
 
     /** The trailer on the wire: 0x06, be32 length, JSON. */
     public int encodedLength() {
-        return WireFormat.VMDESC_HEADER_BYTES + (changed ? encode().length : raw.length);
+        return VmdescTrailer.bytes(changed ? encode().length : raw.length);
     }
 
     /** The tree written in QEMU's format (whether or not it changed); equals {@link #raw()} for QEMU's own output. */
@@ -135,12 +139,8 @@ public final class Vmdesc {
 
     /** The cpreg count the entry for cpu {@code instance} records (absent entries mean 0, no array_len means 1). */
     public int cpregCount(int instance) {
-        JsonNode cpu = cpuEntry(instance);
-        JsonNode indexes = findField(cpu, CpuLayout.CPREG_INDEXES_FIELD);
-        if (indexes == null) {
-            return 0;
-        }
-        return indexes.has("array_len") ? indexes.get("array_len").asInt() : 1;
+        Vmsd.Field indexes = new Vmsd(cpuEntry(instance)).field(CpuLayout.CPREG_INDEXES_FIELD);
+        return indexes == null ? 0 : indexes.declaredCount();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.regshim.stream;
 
+import dev.regshim.fuzz.MutationFuzzer;
+import dev.regshim.fuzz.StreamShrinker;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

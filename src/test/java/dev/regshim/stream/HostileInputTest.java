@@ -1,6 +1,7 @@
 package dev.regshim.stream;
 
 import dev.regshim.cli.Main;
+import dev.regshim.fuzz.StreamShrinker;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,5 +1,6 @@
 package dev.regshim.stream;
 
+import dev.regshim.fuzz.StreamShrinker;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,5 +1,7 @@
 package dev.regshim.stream.container;
 
+import dev.regshim.stream.StreamHeader;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,8 @@ public record LibvirtHeader(boolean partial, ByteOrder order, long version, long
     public static final String MAGIC_PARTIAL = "LibvirtQemudPart";
     public static final int MAGIC_OFFSET = 0;
     public static final int MAGIC_LENGTH = 16;
+    /** As many bytes as a QEMU stream's magic. */
+    private static final int MAGIC_PREFIX_BYTES = StreamHeader.MAGIC_BYTES;
     public static final int VERSION_OFFSET = MAGIC_OFFSET + MAGIC_LENGTH;
     public static final int DATA_LEN_OFFSET = VERSION_OFFSET + 4;
     public static final int WAS_RUNNING_OFFSET = DATA_LEN_OFFSET + 4;
@@ -53,6 +57,14 @@ public record LibvirtHeader(boolean partial, ByteOrder order, long version, long
     /** True when {@code head} starts with either libvirt magic. */
     public static boolean hasMagic(byte[] head) {
         return startsWith(head, MAGIC_SAVE) || startsWith(head, MAGIC_PARTIAL);
+    }
+
+    /**
+     * True when the {@value #MAGIC_PREFIX_BYTES} bytes of a magic's length that a stream reader looks at begin like a
+     * libvirt magic ("Libv"): a decompressed "stream" that starts so is an image that was compressed as a whole.
+     */
+    static boolean startsLikeMagic(byte[] head) {
+        return startsWith(head, MAGIC_SAVE.substring(0, MAGIC_PREFIX_BYTES));
     }
 
     /**

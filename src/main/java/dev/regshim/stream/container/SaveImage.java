@@ -1,5 +1,7 @@
 package dev.regshim.stream.container;
 
+import dev.regshim.stream.StreamHeader;
+
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -36,11 +38,26 @@ import java.util.Optional;
 public final class SaveImage {
 
     /** What wraps the stream. */
-    public enum Kind { QEMU_STREAM, LIBVIRT_SAVE, COMPRESSED_STREAM }
+    public enum Kind {
+        QEMU_STREAM, LIBVIRT_SAVE, COMPRESSED_STREAM;
 
-    /** First bytes of every QEMU migration stream ({@code QEMU_VM_FILE_MAGIC}). */
-    static final byte[] QEVM_MAGIC = {'Q', 'E', 'V', 'M'};
-    private static final int SNIFF_BYTES = Math.max(LibvirtHeader.LENGTH, Codec.MAGIC_BYTES);
+        /**
+         * The container whose magic starts {@code head} ({@link #SNIFF_BYTES} are enough for every kind), or null.
+         * A recognised but unsupported codec (lzop) is still a {@link #COMPRESSED_STREAM}.
+         */
+        public static Kind sniff(byte[] head) {
+            if (StreamHeader.startsWithMagic(head)) {
+                return QEMU_STREAM;
+            }
+            if (LibvirtHeader.hasMagic(head)) {
+                return LIBVIRT_SAVE;
+            }
+            return Codec.sniff(head).isPresent() ? COMPRESSED_STREAM : null;
+        }
+    }
+
+    /** Leading bytes that tell every container apart (and hold a whole libvirt header). */
+    static final int SNIFF_BYTES = Math.max(LibvirtHeader.LENGTH, Codec.MAGIC_BYTES);
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final int SHOWN_BYTES = 8;
 
@@ -88,18 +105,19 @@ public final class SaveImage {
         if (size == 0) {
             throw new ContainerException(file + ": empty file, expected a QEMU migration stream or save image");
         }
-        if (startsWith(head, QEVM_MAGIC)) {
+        Kind kind = Kind.sniff(head);
+        if (kind == Kind.QEMU_STREAM) {
             return new SaveImage(file, size, Kind.QEMU_STREAM, Codec.NONE, null, null, new byte[0], "", null, limits);
         }
-        if (LibvirtHeader.hasMagic(head)) {
+        if (kind == Kind.LIBVIRT_SAVE) {
             return openLibvirt(file, size, head, limits);
         }
-        Optional<Codec> codec = Codec.sniff(head);
-        if (codec.isPresent()) {
-            if (!codec.get().supported()) {
-                throw new ContainerException(file + ": " + codec.get().unsupported().getMessage());
+        if (kind == Kind.COMPRESSED_STREAM) {
+            Codec codec = Codec.sniff(head).orElseThrow();
+            if (!codec.supported()) {
+                throw new ContainerException(file + ": " + codec.unsupported().getMessage());
             }
-            return new SaveImage(file, size, Kind.COMPRESSED_STREAM, codec.get(), null, null, new byte[0], "", null,
+            return new SaveImage(file, size, Kind.COMPRESSED_STREAM, codec, null, null, new byte[0], "", null,
                     limits);
         }
         throw new ContainerException(file + ": not a QEMU migration stream, libvirt save image or compressed stream"
@@ -247,12 +265,13 @@ public final class SaveImage {
                 throw DecodeErrors.translate(e, counted, file, codec);
             }
             InputStream decoded = new DecodeErrors(decoder, counted, file, codec);
-            byte[] first = decoded.readNBytes(QEVM_MAGIC.length);
-            if (!startsWith(first, QEVM_MAGIC)) {
+            byte[] first = decoded.readNBytes(StreamHeader.MAGIC_BYTES);
+            if (!StreamHeader.startsWithMagic(first)) {
                 decoded.close();
                 throw new ContainerException(file + ": the " + describeStreamPart() + " at offset " + streamOffset()
-                        + " is not a QEMU migration stream (it starts with " + hex(first) + ", expected 51 45 56 4d 'QEVM')"
-                        + (startsWith(first, "Libv".getBytes(StandardCharsets.US_ASCII))
+                        + " is not a QEMU migration stream (it starts with " + hex(first) + ", expected "
+                        + hex(StreamHeader.magicBytes()) + " '" + StreamHeader.magicText() + "')"
+                        + (LibvirtHeader.startsLikeMagic(first)
                         ? "; it looks like a compressed libvirt save image: decompress it first" : ""));
             }
             return new SequenceInputStream(new ByteArrayInputStream(first), decoded);
@@ -330,10 +349,6 @@ public final class SaveImage {
             }
         }
         return Arrays.copyOf(buf.array(), buf.position());
-    }
-
-    static boolean startsWith(byte[] head, byte[] magic) {
-        return head.length >= magic.length && Arrays.equals(head, 0, magic.length, magic, 0, magic.length);
     }
 
     static String hex(byte[] bytes) {

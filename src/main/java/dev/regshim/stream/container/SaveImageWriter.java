@@ -1,5 +1,7 @@
 package dev.regshim.stream.container;
 
+import dev.regshim.stream.StreamHeader;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,8 +131,8 @@ public final class SaveImageWriter {
 
     private static long copyStream(InputStream raw, OutputStream out) throws IOException {
         byte[] buf = new byte[BUFFER_BYTES];
-        int first = raw.readNBytes(buf, 0, SaveImage.QEVM_MAGIC.length);
-        if (first < SaveImage.QEVM_MAGIC.length || !SaveImage.startsWith(buf, SaveImage.QEVM_MAGIC)) {
+        int first = raw.readNBytes(buf, 0, StreamHeader.MAGIC_BYTES);
+        if (!StreamHeader.startsWithMagic(Arrays.copyOf(buf, first))) {
             throw new ContainerException("refusing to wrap data that is not a QEMU migration stream (it starts with "
                     + SaveImage.hex(Arrays.copyOf(buf, first)) + ")");
         }

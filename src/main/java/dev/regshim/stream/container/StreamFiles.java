@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public final class StreamFiles {
 
-    private static final byte[] QEVM = {'Q', 'E', 'V', 'M'};
+    /** Enough to tell a bare stream, a libvirt image and every codec apart (not a whole libvirt header). */
     private static final int SNIFF = 16;
 
     private StreamFiles() {
@@ -36,11 +36,7 @@ public final class StreamFiles {
         } catch (IOException e) {
             return false;
         }
-        byte[] h = Arrays.copyOf(head, n);
-        if (n >= 4 && Arrays.equals(Arrays.copyOf(h, 4), QEVM)) {
-            return true;
-        }
-        return LibvirtHeader.hasMagic(h) || Codec.sniff(h).isPresent();
+        return SaveImage.Kind.sniff(Arrays.copyOf(head, n)) != null;
     }
 
     public static StreamSummary summarize(Path file, ReadOptions options) throws IOException {
@@ -70,13 +66,11 @@ public final class StreamFiles {
      */
     public static InputStream unwrap(InputStream in) throws IOException {
         java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
-        b.mark(LibvirtHeader.LENGTH);
-        byte[] head = b.readNBytes(LibvirtHeader.LENGTH);
+        b.mark(SaveImage.SNIFF_BYTES);
+        byte[] head = b.readNBytes(SaveImage.SNIFF_BYTES);
         b.reset();
-        if (head.length >= 4 && Arrays.equals(Arrays.copyOf(head, 4), QEVM)) {
-            return b;
-        }
-        if (LibvirtHeader.hasMagic(head)) {
+        SaveImage.Kind kind = SaveImage.Kind.sniff(head);
+        if (kind == SaveImage.Kind.LIBVIRT_SAVE) {
             LibvirtHeader h = LibvirtHeader.parse(head);
             if (h.partial()) {
                 throw new ContainerException("standard input: libvirt save image is incomplete (magic '"
@@ -96,14 +90,14 @@ public final class StreamFiles {
                     "standard input: libvirt sparse (mapped-ram) images are not supported yet"));
             return c.decoder(b, ContainerLimits.DEFAULT);
         }
-        Optional<Codec> codec = Codec.sniff(head);
-        if (codec.isPresent()) {
-            if (!codec.get().supported()) {
-                throw codec.get().unsupported();
+        if (kind == SaveImage.Kind.COMPRESSED_STREAM) {
+            Codec codec = Codec.sniff(head).orElseThrow();
+            if (!codec.supported()) {
+                throw codec.unsupported();
             }
-            return codec.get().decoder(b, ContainerLimits.DEFAULT);
+            return codec.decoder(b, ContainerLimits.DEFAULT);
         }
-        return b; // let the stream reader report what it finds at offset 0
+        return b; // a bare stream, or else the stream reader reports what it finds at offset 0
     }
 
     private static long skip(InputStream in, long n) throws IOException {

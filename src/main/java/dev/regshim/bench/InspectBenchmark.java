@@ -1,4 +1,8 @@
-package dev.regshim.stream;
+package dev.regshim.bench;
+
+import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.StreamReader;
+import dev.regshim.stream.StreamSummary;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +12,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Throughput of reading a stream into a {@link StreamSummary} against {@code cat FILE > /dev/null} on the same file in
+ * Throughput of reading a stream into a {@link StreamSummary} ({@link StreamReader#summarize(Path, ReadOptions)}, what
+ * {@code regshim inspect} does) against {@code cat FILE > /dev/null} on the same file in
  * the same run (alternating, after a warm-up that puts the file in the page cache), plus the process's peak RSS.
  */
 public final class InspectBenchmark {

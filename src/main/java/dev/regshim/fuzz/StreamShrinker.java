@@ -1,4 +1,16 @@
-package dev.regshim.stream;
+package dev.regshim.fuzz;
+
+import dev.regshim.stream.Configuration;
+import dev.regshim.stream.DeviceSection;
+import dev.regshim.stream.RamBlockList;
+import dev.regshim.stream.RamFlags;
+import dev.regshim.stream.RamRecord;
+import dev.regshim.stream.SectionHeader;
+import dev.regshim.stream.StreamDecoder;
+import dev.regshim.stream.StreamVisitor;
+import dev.regshim.stream.StreamWriter;
+import dev.regshim.stream.VmCommand;
+import dev.regshim.stream.Vmdesc;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,11 @@
-package dev.regshim.stream;
+package dev.regshim.fuzz;
+
+import dev.regshim.stream.CpuLayout;
+import dev.regshim.stream.StreamDecoder;
+import dev.regshim.stream.StreamFormatException;
+import dev.regshim.stream.StreamLimits;
+import dev.regshim.stream.StreamWriter;
+import dev.regshim.stream.WireFormat;
 
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -15,7 +22,8 @@ import java.util.function.LongConsumer;
  * decodes it in random chunks. A case passes when the decoder either accepts the input, and then re-encodes it byte
  * for byte, or rejects it with a one-line {@link StreamFormatException} that names the offset. Anything else (another
  * exception, a multi-line message, a wrong round trip) is a failure, reported with the case's seed so that it can be
- * replayed with {@link #runCase}.
+ * replayed with {@link #runCase}. Mutations aim at where the structure is (the header, the device state and trailer
+ * at the end, the cpreg arrays, the trailer's JSON), found by looking at the bytes, not by decoding them.
  */
 public final class MutationFuzzer {
 
@@ -42,7 +50,8 @@ public final class MutationFuzzer {
         0x8000_0000, 0xffff_ffff, 0xffff_fffe, 4096, 4097, 16 << 20};
     private static final int[] INTERESTING_8 = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x10, 0x20,
         0x7e, 0x7f, 0x80, 0xff, '{', '"'};
-    private static final byte[] CPU_HEADER_TAIL = {3, 'c', 'p', 'u'};
+    /** The end of a cpu section's FULL header before instance and version: u8 idstr length, "cpu". */
+    private static final byte[] CPU_HEADER_TAIL = countedString(CpuLayout.IDSTR);
     private static final int MAX_FAILURES = 20;
 
     private final List<Input> corpus;
@@ -163,7 +172,7 @@ public final class MutationFuzzer {
                     return b;
                 }
                 int v = INTERESTING_32[rnd.nextInt(INTERESTING_32.length)];
-                Bytes.putBe32(b, p, v);
+                ByteBuffer.wrap(b).putInt(p, v);
                 what.append("be32 ").append(p).append('=').append(Integer.toUnsignedString(v)).append("; ");
                 return b;
             }
@@ -206,7 +215,7 @@ public final class MutationFuzzer {
                     return b;
                 }
                 long v = rnd.nextLong() >>> rnd.nextInt(64);
-                Bytes.putBe64(b, p, v);
+                ByteBuffer.wrap(b).putLong(p, v);
                 what.append("be64 ").append(p).append("; ");
                 return b;
             }
@@ -248,7 +257,8 @@ public final class MutationFuzzer {
         if (lenAt + 4 > b.length) {
             return b;
         }
-        int n = Bytes.be32(b, lenAt);
+        ByteBuffer w = ByteBuffer.wrap(b);
+        int n = w.getInt(lenAt);
         if (n < 2 || lenAt + 4 + 16L * n > b.length) {
             return b;
         }
@@ -256,18 +266,18 @@ public final class MutationFuzzer {
         int a = lenAt + 4 + 8 * i;
         switch (rnd.nextInt(3)) {
             case 0: {
-                long x = Bytes.be64(b, a);
-                Bytes.putBe64(b, a, Bytes.be64(b, a + 8));
-                Bytes.putBe64(b, a + 8, x);
+                long x = w.getLong(a);
+                w.putLong(a, w.getLong(a + 8));
+                w.putLong(a + 8, x);
                 what.append("swap cpreg ").append(i).append("; ");
                 break;
             }
             case 1:
-                Bytes.putBe64(b, a + 8, Bytes.be64(b, a));
+                w.putLong(a + 8, w.getLong(a));
                 what.append("duplicate cpreg ").append(i).append("; ");
                 break;
             default:
-                Bytes.putBe32(b, lenAt, n + rnd.nextInt(3) - 1);
+                w.putInt(lenAt, n + rnd.nextInt(3) - 1);
                 what.append("array_len ").append(n).append("+-1; ");
         }
         return b;
@@ -284,6 +294,14 @@ public final class MutationFuzzer {
         b[p] = choices[rnd.nextInt(choices.length)];
         what.append("vmdesc ").append(p).append("; ");
         return b;
+    }
+
+    private static byte[] countedString(String s) {
+        byte[] name = s.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[1 + name.length];
+        out[0] = (byte) name.length;
+        System.arraycopy(name, 0, out, 1, name.length);
+        return out;
     }
 
     private static int indexOf(byte[] b, byte[] pat, int from) {
@@ -304,8 +322,9 @@ public final class MutationFuzzer {
         int found = -1;
         // the trailer's JSON opens with the first {" after the last 0x06 byte
         for (int i = b.length - 1; i >= start; i--) {
-            if (b[i] == WireFormat.VMDESCRIPTION && i + 5 < b.length && b[i + 5] == '{') {
-                found = i + 5;
+            int json = i + WireFormat.VMDESC_HEADER_BYTES;
+            if (b[i] == WireFormat.VMDESCRIPTION && json < b.length && b[json] == '{') {
+                found = json;
                 break;
             }
         }
