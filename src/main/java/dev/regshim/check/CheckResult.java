@@ -11,7 +11,8 @@ import java.util.List;
  * @param firstError the first of those lines that is an error (not a warning), or null when it loads
  */
 public record CheckResult(boolean loads, Stage stage, List<String> qemuLines, String firstError,
-                          List<VcpuCheck> vcpus, List<Fix> fixes, List<String> notes, LoadSettings settings) {
+                          List<VcpuCheck> vcpus, List<Fix> fixes, List<String> notes, LoadSettings settings,
+                          int qemuExitStatus) {
 
     /** Conditions on values the model could not see under which the load succeeds (e.g. BMAP_2 == 0 under 11.1). */
     public List<String> conditions() {

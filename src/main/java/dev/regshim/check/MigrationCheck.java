@@ -1,18 +1,19 @@
 package dev.regshim.check;
 
 import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cpreg.DestinationRelease;
 import dev.regshim.cpreg.CpuLoadModel;
 import dev.regshim.cpreg.CpuLoadOutcome;
 import dev.regshim.cpreg.FailureKind;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.QemuMessages;
+import dev.regshim.cpreg.QemuRelease;
 import dev.regshim.cpreg.RegIssue;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.Tolerance;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.profile.Profile;
-import dev.regshim.qemu.QemuVersion;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 
@@ -48,7 +49,10 @@ public final class MigrationCheck {
         final List<String> notes = new ArrayList<>();
         final Map<Integer, VcpuCheck> vcpus = new TreeMap<>();
         final QemuMessages.Dialect dialect;
+        /** The destination's release: as the settings say, else what the destination profile records or proves. */
+        final QemuRelease release;
         Stage stage = Stage.NONE;
+        boolean aborted;
 
         Runner(Profile src, Profile dst, LoadSettings s, KvmValueRule kvmRule) {
             this.src = src;
@@ -56,6 +60,8 @@ public final class MigrationCheck {
             this.s = s;
             this.kvmRule = kvmRule;
             this.dialect = QemuMessages.Dialect.of(s.semantics());
+            this.release = s.release() != null ? s.release()
+                    : DestinationRelease.resolve(null, dst.provenance().qemuVersion()).release();
         }
 
         boolean failed() {
@@ -70,6 +76,7 @@ public final class MigrationCheck {
         }
 
         CheckResult run() {
+            startUp();
             checkMachine();
             checkRam();
             if (src.hasDeviceModel() && dst.hasDeviceModel()) {
@@ -94,7 +101,8 @@ public final class MigrationCheck {
             String firstError = lines.stream().filter(l -> !l.startsWith("warning:")).findFirst().orElse(null);
             List<VcpuCheck> list = new ArrayList<>(vcpus.values());
             return new CheckResult(!failed(), stage, List.copyOf(lines), failed() ? firstError : null, list,
-                    Fixes.propose(list, s), List.copyOf(notes), s);
+                    Fixes.propose(list, s), List.copyOf(notes), s,
+                    !failed() ? 0 : aborted ? QemuRelease.ABORT_EXIT_STATUS : 1);
         }
 
         /** After a load QEMU 11.1 completed: KVM refuses the first vCPU's values it puts, and QEMU exits. */
@@ -110,6 +118,22 @@ public final class MigrationCheck {
                     return;
                 }
             }
+        }
+
+        /** What the destination's release prints before loading anything: a deprecated machine, or no machine at all. */
+        private void startUp() {
+            QemuRelease r = release;
+            if (r == null) {
+                return;
+            }
+            String machine = dst.machineType() != null ? dst.machineType() : src.machineType();
+            List<String> unsupported = r.unsupportedMachineLines(machine);
+            if (!unsupported.isEmpty()) {
+                notes.add("QEMU " + r + " has no machine type " + machine + ": it does not start");
+                fail(Stage.MACHINE, unsupported);
+                return;
+            }
+            r.deprecationWarning(machine).ifPresent(lines::add);
         }
 
         private void checkMachine() {
@@ -176,7 +200,7 @@ public final class MigrationCheck {
                     return;
                 }
                 if (r.idstr().equals("cpu")) {
-                    loadCpu(r.instance(), abortsOnWfxtTimer(r.subsections(),
+                    loadCpu(r.instance(), subsectionFailure(r.subsections(),
                             localSubsections.get(key(r.idstr(), r.instance()))));
                     continue;
                 }
@@ -191,6 +215,14 @@ public final class MigrationCheck {
                     fail(Stage.SECTION, QemuMessages.missingFooterLines(dialect, r.idstr(), r.sectionId()));
                     return;
                 }
+                SubsectionFailure sub = subsectionFailure(r.subsections(), localSubsections.get(key(r.idstr(), r.instance())));
+                if (sub != null) {
+                    notes.add("device '" + r.idstr() + "' sends " + sub.subsection() + ", which QEMU " + s.release()
+                            + " does not know");
+                    fail(Stage.SECTION, QemuMessages.unknownSubsectionLines(dialect, r.idstr(), r.instance(),
+                            sub.field(), sub.name()));
+                    return;
+                }
             }
         }
 
@@ -202,26 +234,46 @@ public final class MigrationCheck {
             return src.asSent() ? v.cpregs() : CpuLoadModel.sourceSends(v.cpregs(), s);
         }
 
-        private static final String WFXT_TIMER = "cpu/wfxt-timer";
+        /** Why loading the source's cpu subsections fails on the destination, in stream order; null when it does not. */
+        private record SubsectionFailure(String subsection, boolean aborts) {
+            /** The struct field a {@code FIELD:NAME} entry was sent by, or null. */
+            String field() {
+                int colon = subsection.indexOf(':');
+                return colon < 0 ? null : subsection.substring(0, colon);
+            }
+
+            String name() {
+                return subsection.substring(subsection.indexOf(':') + 1);
+            }
+        }
 
         /**
-         * QEMU 10.0 defines cpu/wfxt-timer but creates the timer only for CPU models with FEAT_WFxT, and aborts when
-         * a stream's subsection has to be loaded into one without (its own cpu section then lacks the subsection).
-         * 11.1 creates the timer for every CPU; 7.2 has no such subsection.
+         * The first of the source's cpu subsections the destination cannot load: one its release does not know
+         * (unless its own stream carries it), or cpu/wfxt-timer into a CPU model without the timer on a release that
+         * creates it only for CPUs with FEAT_WFxT (10.0 aborts; 11.1 creates it for every CPU).
          */
-        private boolean abortsOnWfxtTimer(List<String> theirs, List<String> ours) {
-            if (theirs == null || ours == null || !theirs.contains(WFXT_TIMER) || ours.contains(WFXT_TIMER)
-                    || s.semantics() != Semantics.QEMU_STOCK) {
-                return false;
+        private SubsectionFailure subsectionFailure(List<String> theirs, List<String> ours) {
+            QemuRelease r = release;
+            if (theirs == null || r == null) {
+                return null;
             }
-            return QemuVersion.ofRecorded(dst.provenance().qemuVersion()).filter(v -> v.atLeast(10, 0)).isPresent();
+            for (String sub : theirs) {
+                boolean local = ours != null && ours.contains(sub);
+                if (!local && !r.knowsSubsection(sub.substring(sub.indexOf(':') + 1))) {
+                    return new SubsectionFailure(sub, false);
+                }
+                if (sub.equals(QemuRelease.WFXT_TIMER) && ours != null && !local && r.abortsOnWfxtTimerWithoutFeature()) {
+                    return new SubsectionFailure(sub, true);
+                }
+            }
+            return null;
         }
 
         private void loadCpu(int instance) {
-            loadCpu(instance, false);
+            loadCpu(instance, null);
         }
 
-        private void loadCpu(int instance, boolean wfxtAbort) {
+        private void loadCpu(int instance, SubsectionFailure subFailure) {
             Profile.Vcpu sv = src.vcpu(instance).orElse(null);
             if (sv == null) {
                 return;
@@ -234,11 +286,21 @@ public final class MigrationCheck {
             CpregArray sent = sent(sv);
             CpuLoadOutcome o = CpuLoadModel.load(instance, sent, CpuLoadModel.DestinationVcpu.of(dv.cpregs()), s, kvmRule);
             vcpus.put(instance, new VcpuCheck(instance, sent, dv.cpregs(), o));
-            if (wfxtAbort && o.failure() != FailureKind.LENGTH) {
+            if (subFailure != null && o.failure() != FailureKind.LENGTH) {
                 // the subsections load after the cpreg arrays passed the length check, before the merge
-                notes.add("the stream carries cpu/wfxt-timer but the destination's CPU model has no WFxT timer: "
-                        + "QEMU 10.0 aborts loading it (SIGABRT) instead of failing cleanly");
-                fail(Stage.CPU, List.of(QemuMessages.wfxtTimerAbort()));
+                if (subFailure.aborts()) {
+                    notes.add("the stream carries cpu/wfxt-timer but the destination's CPU model has no WFxT timer: "
+                            + "QEMU " + release + " aborts loading it (SIGABRT) instead of failing cleanly");
+                    if (!failed()) {
+                        aborted = true;
+                    }
+                    fail(Stage.CPU, List.of(QemuMessages.wfxtTimerAbort()));
+                } else {
+                    notes.add("the stream carries " + subFailure.subsection() + ", which QEMU " + s.release()
+                            + " does not know");
+                    fail(Stage.CPU, QemuMessages.unknownSubsectionLines(dialect, "cpu", instance, subFailure.field(),
+                            subFailure.name()));
+                }
                 return;
             }
             if (!o.loads()) {

@@ -58,6 +58,9 @@ public final class CheckCommand implements Callable<Integer> {
             description = "destination accelerator (default: from the destination profile)")
     String accel;
 
+    @picocli.CommandLine.Mixin
+    ToQemuOption toQemu = new ToQemuOption();
+
     @Option(names = "--hidden", split = ",", paramLabel = "REG", description = "registers hidden on both ends (kvm-hidden-regs / x-mig-hidden-regs)")
     List<String> hidden = new ArrayList<>();
 
@@ -76,8 +79,9 @@ public final class CheckCommand implements Callable<Integer> {
         Profile src = ProfileSources.resolve(from);
         Profile dst = ProfileSources.resolve(to);
         Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
-        LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, dst.provenance().qemuVersion()), acc,
-                regs(hidden), regs(fake));
+        dev.regshim.cpreg.DestinationRelease release = toQemu.resolve(dst);
+        LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, release), acc, regs(hidden), regs(fake),
+                release);
         CheckResult r = MigrationCheck.run(src, dst, settings, dst.kvmValueRule());
         java.util.Optional<RewriteAdvice.Advice> advice = r.loads() ? java.util.Optional.empty()
                 : RewriteAdvice.advise(src, dst, settings);
@@ -93,8 +97,7 @@ public final class CheckCommand implements Callable<Integer> {
             Json.print(out, o);
         } else {
             CheckReport.print(out, src, dst, r, trace, accel == null,
-                    Semantics.AUTO.equalsIgnoreCase(semantics.trim()) ? Semantics.autoReason(dst.provenance().qemuVersion())
-                            : null);
+                    Semantics.AUTO.equalsIgnoreCase(semantics.trim()) ? "auto: " + release.describe() : null);
             advice.ifPresent(a -> out.println((r.fixes().isEmpty() ? "\nfixes:\n" : "") + "  - rewrite: " + a.text()));
             out.flush();
         }
@@ -146,7 +149,10 @@ public final class CheckCommand implements Callable<Integer> {
                     + s.accel().label() + (accelGuessed ? " (from the destination profile; --accel to override)" : ""));
             if (semanticsNote != null) {
                 out.println("       (" + semanticsNote + ")");
+            } else if (s.destination().known()) {
+                out.println("release: " + s.destination().describe());
             }
+            s.destination().contradiction().ifPresent(c -> out.println("warning: " + c));
             if (!s.hidden().isEmpty()) {
                 out.println("hidden: " + names(s.hidden()));
             }
@@ -161,6 +167,9 @@ public final class CheckCommand implements Callable<Integer> {
                 out.println();
                 out.println(r.loads() ? "QEMU would print:" : "QEMU would print:");
                 r.qemuLines().forEach(l -> out.println("  " + QemuMessages.PROGRAM_PREFIX + l));
+                if (r.qemuExitStatus() == dev.regshim.cpreg.QemuRelease.ABORT_EXIT_STATUS) {
+                    out.println("  (and aborts: SIGABRT, exit status " + r.qemuExitStatus() + ")");
+                }
             }
             CpuLoadOutcome previous = null;
             int previousInstance = -1;
@@ -249,6 +258,11 @@ public final class CheckCommand implements Callable<Integer> {
             o.put("from", src.provenance().summary());
             o.put("to", dst.provenance().summary());
             o.put("semantics", r.settings().semantics().label());
+            if (r.settings().destination().known()) {
+                o.put("qemu_release", r.settings().destination().release().toString());
+                o.put("qemu_release_source", r.settings().destination().source().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            o.put("qemu_exit_status", r.qemuExitStatus());
             o.put("accel", r.settings().accel().label());
             o.set("hidden", RegFormat.json(r.settings().hidden()));
             o.set("fake", RegFormat.json(r.settings().fake()));

@@ -69,6 +69,11 @@ public final class PlanCommand implements Callable<Integer> {
             description = "the fleet's QEMU: series-v1 | series-v2 | qemu-11.1 | qemu-stock (default: ${DEFAULT-VALUE})")
     String semantics;
 
+    @Option(names = "--to-qemu", paramLabel = "VERSION",
+            description = "the fleet's QEMU release (7.2 ... 11.1 or later): its cpreg semantics, unless --semantics "
+                    + "says otherwise; 11.1 and later have tolerances but no list properties.")
+    String toQemu;
+
     @Option(names = "--before", paramLabel = "S", description = "the QEMU of the 'before' matrix (default: --semantics, no lists)")
     String before;
 
@@ -113,7 +118,8 @@ public final class PlanCommand implements Callable<Integer> {
             all.addAll(readFleet(fleetFile));
         }
         Fleet fleet = Fleet.resolve(all);
-        Semantics sem = Semantics.parse(semantics);
+        Semantics sem = toQemu != null && !spec.commandLine().getParseResult().hasMatchedOption("--semantics")
+                ? dev.regshim.cpreg.QemuRelease.parse(toQemu).cpregSemantics() : Semantics.parse(semantics);
         Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(fleet.hosts().get(0).profile());
         List<InertRule> rules = new ArrayList<>();
         inert.forEach(t -> rules.add(InertRule.parse(t)));

@@ -23,6 +23,9 @@ public final class RewritePolicyOptions {
     @Option(names = "--accel", paramLabel = "tcg|kvm", description = "destination accelerator (default: from its profile)")
     String accel;
 
+    @picocli.CommandLine.Mixin
+    ToQemuOption toQemu = new ToQemuOption();
+
     @Option(names = "--hide", split = ",", paramLabel = "REG",
             description = "drop these registers from the stream (as a source hiding them would)")
     List<String> hide = new ArrayList<>();
@@ -41,8 +44,9 @@ public final class RewritePolicyOptions {
     /** The rewrite options for this destination (its accelerator from its profile unless --accel says). */
     RewriteOptions toOptions(Profile destination) {
         Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(destination);
-        LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, destination.provenance().qemuVersion()), acc,
-                CheckCommand.regs(hide), CheckCommand.regs(fake));
+        dev.regshim.cpreg.DestinationRelease release = toQemu.resolve(destination);
+        LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, release), acc, CheckCommand.regs(hide),
+                CheckCommand.regs(fake), release);
         List<InertRule> rules = new ArrayList<>();
         inert.stream().filter(s -> !s.isBlank()).forEach(s -> rules.add(InertRule.parse(s)));
         return new RewriteOptions(destination, settings, Policy.parse(policy), rules);

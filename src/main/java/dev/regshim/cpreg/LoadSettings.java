@@ -10,12 +10,23 @@ import dev.regshim.regs.RegSet;
  *               saved, sent or compared
  * @param fake   registers the destination accepts from the stream and drops ({@code kvm-enforced-regs}, faked only
  *               when the kernel does not expose them / {@code x-mig-safe-missing-regs})
+ * @param destination the destination's QEMU release (aborts, subsections, start-up lines), or unknown
  */
-public record LoadSettings(Semantics semantics, Accel accel, RegSet hidden, RegSet fake) {
+public record LoadSettings(Semantics semantics, Accel accel, RegSet hidden, RegSet fake, DestinationRelease destination) {
 
     public LoadSettings {
         hidden = hidden == null ? RegSet.empty() : hidden;
         fake = fake == null ? RegSet.empty() : fake;
+        destination = destination == null ? DestinationRelease.UNKNOWN : destination;
+    }
+
+    public LoadSettings(Semantics semantics, Accel accel, RegSet hidden, RegSet fake) {
+        this(semantics, accel, hidden, fake, DestinationRelease.UNKNOWN);
+    }
+
+    /** The destination's release, or null when unknown. */
+    public QemuRelease release() {
+        return destination.release();
     }
 
     public static LoadSettings of(Semantics semantics, Accel accel) {
@@ -33,10 +44,14 @@ public record LoadSettings(Semantics semantics, Accel accel, RegSet hidden, RegS
     }
 
     public LoadSettings withHidden(RegSet h) {
-        return new LoadSettings(semantics, accel, h, fake);
+        return new LoadSettings(semantics, accel, h, fake, destination);
     }
 
     public LoadSettings withFake(RegSet f) {
-        return new LoadSettings(semantics, accel, hidden, f);
+        return new LoadSettings(semantics, accel, hidden, f, destination);
+    }
+
+    public LoadSettings withDestination(DestinationRelease d) {
+        return new LoadSettings(semantics, accel, hidden, fake, d);
     }
 }

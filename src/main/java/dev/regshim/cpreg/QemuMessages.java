@@ -39,6 +39,8 @@ public final class QemuMessages {
     public static final String PROGRAM_PREFIX = "qemu-system-aarch64: ";
     public static final String EINVAL = "Invalid argument";
     public static final String EPERM = "Operation not permitted";
+    /** What 7.2 and 10.0 end with when a stream carries a subsection they do not know. */
+    public static final String ENOENT = "No such file or directory";
 
     private QemuMessages() {
     }
@@ -150,6 +152,31 @@ public final class QemuMessages {
                     + (sectionId >= 0 ? Integer.toString(sectionId) : "?")));
         }
         return List.of(missingFooter(idstr), loadFailed(EINVAL));
+    }
+
+    /**
+     * A subsection the destination's release does not know (cpu/wfxt-timer into 7.2, cpu/fpmr into 10.0, GICv3's
+     * per-vCPU arm_gicv3_cpu/nmi into 7.2): 7.2 and 10.0 name the struct field it was nested in, the device and the
+     * errno; 11.1 chains the subsection's name and its parent's (its nested form is taken from its format strings).
+     *
+     * @param field the struct field whose elements sent it, or null for the device's own subsection
+     */
+    public static List<String> unknownSubsectionLines(Dialect d, String idstr, int instance, String field,
+                                                      String subsection) {
+        String failedField = field == null ? null : "Failed to load " + idstr + ":" + field;
+        if (d == Dialect.CHAINED) {
+            int slash = subsection.lastIndexOf('/');
+            String parent = slash > 0 ? subsection.substring(0, slash) : idstr;
+            return List.of(chained(errorLoadingDevice(instance, idstr) + (failedField == null ? "" : ": " + failedField)
+                    + ": VM subsection '" + subsection + "' in '" + parent + "' does not exist"));
+        }
+        List<String> out = new java.util.ArrayList<>();
+        if (failedField != null) {
+            out.add(failedField);
+        }
+        out.add(errorLoadingDevice(instance, idstr));
+        out.add(loadFailed(ENOENT));
+        return List.copyOf(out);
     }
 
     /**

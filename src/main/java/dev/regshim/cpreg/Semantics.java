@@ -1,7 +1,6 @@
 package dev.regshim.cpreg;
 
 import dev.regshim.RegshimException;
-import dev.regshim.qemu.QemuVersion;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -63,21 +62,20 @@ public enum Semantics {
 
     /**
      * What a destination of this QEMU version runs: 11.1 and later tolerate, older releases are stock. The version
-     * may be exact ({@code 11.1.3}) or a lower bound read from a stream ({@code >=11.1}); stock when unknown.
+     * may be exact ({@code 11.1.3}), or what a stream proves ({@code >=11.1}, {@code 9.0..11.0}); stock when unknown.
      */
     public static Semantics forQemu(String version) {
-        return QemuVersion.ofRecorded(version).filter(v -> v.atLeast(11, 1)).isPresent() ? QEMU_11_1 : QEMU_STOCK;
+        return DestinationRelease.resolve(null, version).semantics();
     }
 
     /** Why {@value #AUTO} picked what it picked, for the report's model line. */
     public static String autoReason(String destinationQemu) {
-        if (QemuVersion.ofRecorded(destinationQemu).isEmpty()) {
-            return "auto: the destination's QEMU version is unknown; --semantics qemu-11.1 if it runs 11.1 or later";
-        }
-        boolean lowerBound = destinationQemu.startsWith(">=");
-        String v = "auto: destination QEMU " + destinationQemu;
-        return forQemu(destinationQemu) == QEMU_STOCK && lowerBound
-                ? v + " (read from a stream); --semantics qemu-11.1 if it runs 11.1 or later" : v;
+        return "auto: " + DestinationRelease.resolve(null, destinationQemu).describe();
+    }
+
+    /** {@link #parse} or, for {@value #AUTO}, the semantics of the destination's release. */
+    public static Semantics resolve(String option, DestinationRelease destination) {
+        return AUTO.equalsIgnoreCase(option.trim()) ? destination.semantics() : parse(option);
     }
 
     /** {@link #parse} or, for {@value #AUTO}, {@link #forQemu} of the destination's version. */

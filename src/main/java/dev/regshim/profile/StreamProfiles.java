@@ -1,12 +1,10 @@
 package dev.regshim.profile;
 
 import dev.regshim.cpreg.CpregArray;
-import dev.regshim.qemu.QemuVersion;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamSummary;
-import dev.regshim.stream.VmCommand;
 import dev.regshim.stream.Vmsd;
 import dev.regshim.stream.WireFormat;
 
@@ -24,13 +22,15 @@ public final class StreamProfiles {
         s.ramBlocks().forEach(b -> ram.add(new Profile.RamBlock(b.block().name(), b.block().usedLength())));
         List<Profile.SectionRef> sections = new ArrayList<>();
         java.util.Map<String, String> layouts = layouts(s);
+        java.util.Map<String, List<String>> deviceSubsections = deviceSubsections(s);
         java.util.Map<Integer, List<String>> cpuSubsections = new java.util.HashMap<>();
         s.cpus().forEach(c -> cpuSubsections.put(c.instanceId(), c.subsectionNames()));
         for (StreamSummary.SectionInfo si : s.sections()) {
             if (si.type() == WireFormat.SECTION_FULL || si.type() == WireFormat.SECTION_START) {
+                String key = si.idstr() + "#" + si.instanceId();
                 sections.add(new Profile.SectionRef(si.idstr(), si.instanceId(), si.versionId(),
-                        layouts.get(si.idstr() + "#" + si.instanceId()), si.sectionId(),
-                        "cpu".equals(si.idstr()) ? cpuSubsections.get(si.instanceId()) : null));
+                        layouts.get(key), si.sectionId(),
+                        "cpu".equals(si.idstr()) ? cpuSubsections.get(si.instanceId()) : deviceSubsections.get(key)));
             }
         }
         List<Profile.Vcpu> vcpus = new ArrayList<>();
@@ -41,7 +41,9 @@ public final class StreamProfiles {
             throw new dev.regshim.RegshimException(source + ": the stream has no ARM 'cpu' section");
         }
         String machine = s.machineType().orElse(null);
-        Provenance p = Provenance.of(kind, source).withQemu(qemuHint(s), machine, null, accelHint(vcpus));
+        String accel = accelHint(vcpus);
+        Provenance p = Provenance.of(kind, source).withQemu(StreamReleaseEvidence.of(s, "tcg".equals(accel)).recorded(),
+                machine, null, accel);
         return new Profile(p, machine, s.pageSize(), ram, sections, vcpus, true, false);
     }
 
@@ -62,29 +64,18 @@ public final class StreamProfiles {
         return out;
     }
 
-    /**
-     * What the stream itself tells about its producer, as a lower bound: a versioned machine type {@code virt-X.Y}
-     * exists from QEMU X.Y on ({@code -M virt} saves as the newest), SWITCHOVER_START from 10.0, a vmdesc
-     * configuration entry from 9.0.
-     */
-    static String qemuHint(StreamSummary s) {
-        List<QemuVersion> bounds = new ArrayList<>();
-        java.util.regex.Matcher m = MACHINE_VERSION.matcher(s.machineType().orElse(""));
-        if (m.matches()) {
-            QemuVersion.ofRecorded(m.group(1)).ifPresent(bounds::add);
+    /** Per device (idstr#instance) the subsections its vmdesc entry says were sent; empty without a vmdesc. */
+    static java.util.Map<String, List<String>> deviceSubsections(StreamSummary s) {
+        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+        if (s.vmdesc() == null) {
+            return out;
         }
-        if (s.commands().stream().anyMatch(c -> c.cmd() == VmCommand.SWITCHOVER_START)) {
-            bounds.add(SWITCHOVER_START_SINCE);
+        for (int k = 0; k < s.vmdesc().deviceCount(); k++) {
+            Vmsd d = s.vmdesc().device(k);
+            out.put(d.name() + "#" + d.instanceId(), d.sentSubsections());
         }
-        if (s.vmdesc() != null && s.vmdesc().hasConfiguration()) {
-            bounds.add(VMDESC_CONFIGURATION_SINCE);
-        }
-        return bounds.stream().max(QemuVersion::compareTo).map(QemuVersion::asLowerBound).orElse(null);
+        return out;
     }
-
-    private static final java.util.regex.Pattern MACHINE_VERSION = java.util.regex.Pattern.compile("[a-z]+-(\\d+\\.\\d+)");
-    private static final QemuVersion SWITCHOVER_START_SINCE = new QemuVersion(10, 0, 0, "10.0");
-    private static final QemuVersion VMDESC_CONFIGURATION_SINCE = new QemuVersion(9, 0, 0, "9.0");
 
     /** KVM lists carry firmware pseudo-registers; TCG lists carry AArch32 views. */
     static String accelHint(List<Profile.Vcpu> vcpus) {

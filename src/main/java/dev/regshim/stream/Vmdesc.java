@@ -144,6 +144,31 @@ public final class Vmdesc {
     }
 
     /**
+     * Whether the loader that wrote this description checks the incoming cpreg count against its own: QEMU up to 11.0
+     * declares {@code cpreg_vmstate_array_len} as {@code "int32 le"} (VMSTATE_INT32_POSITIVE_LE, the length check),
+     * 11.1 as a plain {@code "int32"}. Empty when no cpu entry or field says.
+     */
+    public java.util.Optional<Boolean> cpregLengthChecked() {
+        for (JsonNode d : root.path(DEVICES)) {
+            if (!d.path("name").asText().equals(CpuLayout.IDSTR)) {
+                continue;
+            }
+            JsonNode f = findField(d, CpuLayout.CPREG_ARRAY_LEN_FIELD);
+            String type = f == null ? "" : f.path("type").asText();
+            if (type.equals(CPREG_LEN_CHECKED_TYPE)) {
+                return java.util.Optional.of(true);
+            }
+            if (type.equals(CPREG_LEN_PLAIN_TYPE)) {
+                return java.util.Optional.of(false);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static final String CPREG_LEN_CHECKED_TYPE = "int32 le";
+    private static final String CPREG_LEN_PLAIN_TYPE = "int32";
+
+    /**
      * The same description with cpu {@code instance}'s cpreg arrays recorded as {@code n} long, the way QEMU itself
      * writes them: {@code "array_len": n} for n > 1, no array_len for n == 1, no entries at all for n == 0.
      */

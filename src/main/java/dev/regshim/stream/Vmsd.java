@@ -53,6 +53,36 @@ public final class Vmsd {
         return n;
     }
 
+    /**
+     * The subsections this description says were sent, in order: the entry's own (and theirs, nested) by name, and
+     * those sent by the elements of a struct field as {@code FIELD:NAME} (GICv3's per-vCPU {@code cpu} array sends
+     * {@code cpu:arm_gicv3_cpu/sre_el1}). A loader that does not know one of them fails there.
+     */
+    public List<String> sentSubsections() {
+        List<String> out = new ArrayList<>();
+        collectSent(this, null, out, 0);
+        return out;
+    }
+
+    private static final int MAX_DEPTH = 16;
+
+    private static void collectSent(Vmsd v, String field, List<String> out, int depth) {
+        if (depth > MAX_DEPTH) {
+            return;
+        }
+        for (Field f : v.fields()) {
+            Vmsd struct = f.struct();
+            if (struct != null) {
+                collectSent(struct, field != null ? field : f.name(), out, depth + 1);
+            }
+        }
+        for (Vmsd sub : v.subsections()) {
+            String name = sub.node.path("vmsd_name").asText();
+            out.add(field == null ? name : field + ":" + name);
+            collectSent(sub, field, out, depth + 1);
+        }
+    }
+
     // ---------------------------------------------------------------- what the walks ask
 
     List<Field> fields() {

@@ -28,8 +28,8 @@ class SemanticsTest {
         assertThat(Semantics.forQemu("unknown")).isEqualTo(Semantics.QEMU_STOCK);
         assertThat(Semantics.resolve("auto", "11.1.3")).isEqualTo(Semantics.QEMU_11_1);
         assertThat(Semantics.resolve("series-v2", "11.1.3")).isEqualTo(Semantics.SERIES_V2);
-        assertThat(Semantics.autoReason("11.1.3")).isEqualTo("auto: destination QEMU 11.1.3");
-        assertThat(Semantics.autoReason(">=10.0")).contains("read from a stream").contains("--semantics qemu-11.1");
+        assertThat(Semantics.autoReason("11.1.3")).isEqualTo("auto: QEMU 11.1 (recorded by the destination's capture)");
+        assertThat(Semantics.autoReason(">=10.0")).contains("assumed").contains("destination stream").contains("--to-qemu");
         assertThat(Semantics.autoReason(null)).contains("unknown");
         assertThatThrownBy(() -> Semantics.resolve("qemu-12", "11.1.3")).isInstanceOf(RegshimException.class)
                 .hasMessageContaining("choose one of");
@@ -38,8 +38,9 @@ class SemanticsTest {
     @Test
     void aStreamsMachineTypeBoundsItsQemu() {
         assertThat(version("qemu-11.1/max")).isEqualTo(">=11.1");
-        assertThat(version("qemu-10.0/max")).isEqualTo(">=10.0");
-        assertThat(version("qemu-7.2/max")).isEqualTo(">=7.2");
+        // 10.0 declares the cpreg length checked ("int32 le"): at most 11.0; 7.2 writes no vmdesc configuration: before 9.0
+        assertThat(version("qemu-10.0/max")).isEqualTo("10.0..11.0");
+        assertThat(version("qemu-7.2/max")).isEqualTo("7.2..8.2");
         assertThat(Semantics.forQemu(version("qemu-11.1/a57"))).isEqualTo(Semantics.QEMU_11_1);
         assertThat(Semantics.forQemu(version("qemu-10.0/a57"))).isEqualTo(Semantics.QEMU_STOCK);
     }
