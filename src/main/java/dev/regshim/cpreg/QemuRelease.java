@@ -96,7 +96,9 @@ public record QemuRelease(int major, int minor) implements Comparable<QemuReleas
     /**
      * Whether this release's loader knows a vmstate subsection (any device's): from the names each observed release
      * carries, a release between observed ones knowing what the observed one before it knew, plus what is known to
-     * arrive by it. A name no observed release has is unknown to all of them (a newer release's).
+     * arrive by it. The table holds every {@code parent/child} name of the observed binaries, so such a name it lacks
+     * is a newer release's, unknown to all of them; a name without a slash (GIC's {@code arm_gic_virt_state}) cannot
+     * be told from the binaries' other strings and is taken as known unless the table says otherwise.
      */
     public boolean knowsSubsection(String name) {
         VmstateNames.Span span = VmstateNames.span(name);
@@ -105,7 +107,7 @@ public record QemuRelease(int major, int minor) implements Comparable<QemuReleas
             return atLeast(first);
         }
         if (span == null) {
-            return false;
+            return name.indexOf('/') < 0;
         }
         QemuRelease base = modelledAs();
         return base.atLeast(span.first()) && (span.last().atLeast(base) || compareTo(V11_1) > 0 && span.last().equals(V11_1));

@@ -60,9 +60,30 @@ class QemuReleaseTest {
         // iwmmxt left with 11.1; a name no observed release has is unknown to all
         assertThat(QemuRelease.V11_1.knowsSubsection("cpu/iwmmxt")).isFalse();
         assertThat(QemuRelease.V11_1.knowsSubsection("cpu/sysreg128")).isFalse();
+        assertThat(QemuRelease.V7_2.knowsSubsection("arm_gic_virt_state")).isTrue();
         assertThat(QemuRelease.earliestSender("cpu/fpmr")).isEqualTo(r("10.1"));
         assertThat(QemuRelease.earliestSender("cpu/wfxt-timer")).isEqualTo(r("8.0"));
         assertThat(QemuRelease.earliestSender("cpu/syndrome64")).isEqualTo(r("10.2"));
+    }
+
+    /** Every subsection any bundled stream carries is known to the release that saved it (the table is complete). */
+    @Test
+    void everySubsectionOfEveryFixtureIsKnownToItsRelease() throws Exception {
+        int checked = 0;
+        for (dev.regshim.stream.Fixtures.Fixture f : dev.regshim.stream.Fixtures.all()) {
+            QemuRelease release = r(f.qemu().substring("qemu-".length()));
+            dev.regshim.profile.Profile p = dev.regshim.profile.StreamProfiles.fromSummary(
+                    dev.regshim.stream.StreamReader.summarize(new java.io.ByteArrayInputStream(f.bytes()),
+                            dev.regshim.stream.ReadOptions.defaults()), f.name(), "stream");
+            for (dev.regshim.profile.Profile.SectionRef s : p.sections()) {
+                for (String sub : s.subsections() == null ? java.util.List.<String>of() : s.subsections()) {
+                    String name = sub.substring(sub.indexOf(':') + 1);
+                    assertThat(release.knowsSubsection(name)).as(f.name() + " " + s.idstr() + " " + sub).isTrue();
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(100);
     }
 
     @Test
