@@ -17,33 +17,128 @@ import java.nio.file.StandardOpenOption;
  * ({@link MappedWindows}) and compares its first bytes with the input's: the head always
  * ({@value #HEAD_COMPARE_BYTES} bytes at most), every byte before the device state with {@link Verification#BYTES},
  * at the cost of reading the input's RAM once more.
+ * <p>
+ * {@link #writeAndReread} runs the two at once: the kernel copies in {@value #COPY_CHUNK_BYTES}-byte steps and the
+ * re-read trails it on another thread, window by window, never mapping what is not yet written. On two cores the
+ * decode then costs little more than the copy itself.
  */
 final class SpliceWriter {
 
     /** Bytes compared with the input at least: the header, configuration and RAM block list fit in far less. */
     static final int HEAD_COMPARE_BYTES = 64 << 10;
 
+    /** Bytes the kernel copies between two reports of progress to the trailing re-read. */
+    static final long COPY_CHUNK_BYTES = 32L << 20;
+
     private SpliceWriter() {
+    }
+
+    /** How much of the output is written; the re-read waits on it. */
+    private static final class Progress implements MappedWindows.Gate {
+        private long written;
+        private IOException failure;
+        private boolean failed;
+
+        synchronized void advance(long bytes) {
+            written = bytes;
+            notifyAll();
+        }
+
+        synchronized void fail(IOException e) {
+            failure = e;
+            failed = true;
+            notifyAll();
+        }
+
+        @Override
+        public synchronized boolean ready(long end) {
+            return written >= end;
+        }
+
+        @Override
+        public synchronized void await(long end) throws IOException {
+            while (written < end && !failed) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while re-reading the output");
+                }
+            }
+            if (written < end) {
+                throw new IOException("the output was not written in full", failure);
+            }
+        }
+    }
+
+    /**
+     * {@link #write} and {@link #reread} overlapped: the copy runs here, the re-read on a second thread trailing it.
+     * A failed copy stops the re-read; the copy's error is the one reported.
+     */
+    static OutputVerifier.Reread writeAndReread(Path in, Path tmp, ExpectedOutput exp, RewriteInput input,
+                                               Verification v, ReadOptions options) throws IOException {
+        Progress progress = new Progress();
+        byte[] tail = exp.encodeTail();
+        long total = exp.deviceStart() + tail.length;
+        java.util.concurrent.FutureTask<OutputVerifier.Reread> reread = new java.util.concurrent.FutureTask<>(
+                () -> reread(in, tmp, input, v, options, total, progress));
+        Thread t = new Thread(reread, "regshim-reread");
+        t.setDaemon(true);
+        t.start();
+        try {
+            write(in, tmp, exp.deviceStart(), tail, progress);
+        } catch (IOException | RuntimeException e) {
+            progress.fail(e instanceof IOException io ? io : new IOException(e));
+            joinQuietly(t);
+            throw e;
+        }
+        try {
+            return reread.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while re-reading " + tmp);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Writes {@code tmp}: the input's bytes before the device state, then the expected device state and trailer. */
     static void write(Path in, Path tmp, ExpectedOutput exp) throws IOException {
-        long prefix = exp.deviceStart();
-        byte[] tail = exp.encodeTail();
+        write(in, tmp, exp.deviceStart(), exp.encodeTail(), new Progress());
+    }
+
+    private static void write(Path in, Path tmp, long prefix, byte[] tail, Progress progress) throws IOException {
         try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
              FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             long pos = 0;
             while (pos < prefix) {
-                long n = src.transferTo(pos, prefix - pos, dst);
+                long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, prefix - pos), dst);
                 if (n <= 0) {
                     throw new IOException(in + " ends at " + pos + ", before its device state at " + prefix);
                 }
                 pos += n;
+                progress.advance(pos);
             }
             ByteBuffer b = ByteBuffer.wrap(tail);
             while (b.hasRemaining()) {
                 dst.write(b);
             }
+            progress.advance(prefix + tail.length);
         }
     }
 
@@ -54,6 +149,13 @@ final class SpliceWriter {
      */
     static OutputVerifier.Reread reread(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options)
             throws IOException {
+        return reread(in, tmp, input, v, options, -1, MappedWindows.Gate.OPEN);
+    }
+
+    /** @param expectedSize the output's size once written, or -1 to take the file's size now */
+    private static OutputVerifier.Reread reread(Path in, Path tmp, RewriteInput input, Verification v,
+                                                ReadOptions options, long expectedSize, MappedWindows.Gate gate)
+            throws IOException {
         long prefix = input.deviceStart();
         long compare = v == Verification.BYTES ? prefix : Math.min(prefix, HEAD_COMPARE_BYTES);
         RewriteInput.Collecting c = new RewriteInput.Collecting();
@@ -62,8 +164,8 @@ final class SpliceWriter {
         String[] mismatch = {null};
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.READ);
              FileChannel original = FileChannel.open(in, StandardOpenOption.READ)) {
-            long size = out.size();
-            MappedWindows.forEach(out, 0, size, (window, at) -> {
+            long size = expectedSize >= 0 ? expectedSize : out.size();
+            MappedWindows.forEach(out, 0, size, gate, (window, at) -> {
                 long n = Math.min(window.remaining(), compare - at);
                 if (n > 0 && mismatch[0] == null) {
                     mismatch[0] = compareWithInput(window, at, (int) n, original);

@@ -107,8 +107,7 @@ public final class StreamRewriter {
             Method method = input.endsOnly() ? Method.SPLICE : Method.STREAM;
             List<String> checks;
             if (method == Method.SPLICE) {
-                SpliceWriter.write(in, tmp, expected);
-                OutputVerifier.Reread back = SpliceWriter.reread(in, tmp, input, verification, options);
+                OutputVerifier.Reread back = SpliceWriter.writeAndReread(in, tmp, expected, input, verification, options);
                 checks = OutputVerifier.check(tmp, input, back, expected, plan, o);
             } else {
                 PrefixDigest.Digest prefix = stream(in, tmp, input, plan, options);

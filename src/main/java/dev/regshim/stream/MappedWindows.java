@@ -73,19 +73,55 @@ public final class MappedWindows {
     private MappedWindows() {
     }
 
+    /** How far a file being written is: a window is mapped only once the file holds all of it. */
+    public interface Gate {
+        /** Whether the file holds its bytes up to {@code end} now. */
+        boolean ready(long end);
+
+        /** Waits until it does (or throws when the writing failed). */
+        void await(long end) throws IOException;
+
+        Gate OPEN = new Gate() {
+            @Override
+            public boolean ready(long end) {
+                return true;
+            }
+
+            @Override
+            public void await(long end) {
+            }
+        };
+    }
+
     /** Calls {@code c} for consecutive windows covering {@code ch[from, to)}, the next one loaded meanwhile. */
     public static void forEach(FileChannel ch, long from, long to, Consumer c) throws IOException {
+        forEach(ch, from, to, Gate.OPEN, c);
+    }
+
+    /**
+     * {@link #forEach(FileChannel, long, long, Consumer)} over a file still being written: each window is mapped only
+     * once {@code gate} says the file holds all of it (mapping past the end of a file faults on access).
+     */
+    public static void forEach(FileChannel ch, long from, long to, Gate gate, Consumer c) throws IOException {
         if (from >= to) {
             return;
         }
-        Window current = new Window(ch, from, Math.min(WINDOW_BYTES, to - from), false);
+        long firstLen = Math.min(WINDOW_BYTES, to - from);
+        gate.await(from + firstLen);
+        Window current = new Window(ch, from, firstLen, false);
         Window next = null;
         try {
             while (current != null) {
                 long nextAt = current.at + WINDOW_BYTES;
-                next = nextAt < to ? new Window(ch, nextAt, Math.min(WINDOW_BYTES, to - nextAt), true) : null;
+                long len = nextAt < to ? Math.min(WINDOW_BYTES, to - nextAt) : 0;
+                // load the next window meanwhile only if it is already written; else map it once it is
+                next = len > 0 && gate.ready(nextAt + len) ? new Window(ch, nextAt, len, true) : null;
                 current.consume(c);
                 current.close();
+                if (next == null && len > 0) {
+                    gate.await(nextAt + len);
+                    next = new Window(ch, nextAt, len, false);
+                }
                 current = next;
                 next = null;
             }
