@@ -11,7 +11,7 @@ import dev.regshim.plan.HtmlReport;
 import dev.regshim.plan.MachineType;
 import dev.regshim.plan.PlanJson;
 import dev.regshim.plan.PlanSettings;
-import dev.regshim.rewrite.InertRule;
+import dev.regshim.policy.InertRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -3,10 +3,10 @@ package dev.regshim.cli;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.policy.InertRule;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.profile.Profile;
-import dev.regshim.rewrite.InertRule;
-import dev.regshim.rewrite.Policy;
-import dev.regshim.rewrite.RewriteOptions;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.regshim.plan;
 
 import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelFeature;
+import dev.regshim.policy.FeatureGates;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
-import dev.regshim.rewrite.FeatureGates;
 
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -1,9 +1,9 @@
 package dev.regshim.plan;
 
+import dev.regshim.policy.InertRule;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
-import dev.regshim.rewrite.InertRule;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.regshim.proxy;
 
 import dev.regshim.RegshimException;
-import dev.regshim.rewrite.RewriteRefusedException;
-import dev.regshim.rewrite.VcpuRewrite;
+import dev.regshim.policy.RewriteRefusedException;
+import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamFormatException;
 import dev.regshim.stream.StreamTransformer;

@@ -2,9 +2,9 @@ package dev.regshim.plan;
 
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.policy.InertRule;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParser;
-import dev.regshim.rewrite.InertRule;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.regshim.rewrite;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.profile.ProfileSources;
 
 import java.nio.file.Path;

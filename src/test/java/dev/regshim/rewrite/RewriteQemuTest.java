@@ -1,8 +1,10 @@
 package dev.regshim.rewrite;
 
+import dev.regshim.policy.Policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regshim.cli.Cli;
+import dev.regshim.lab.guest.SerialLog;
 import dev.regshim.rewrite.QemuRig.Config;
 import dev.regshim.rewrite.QemuRig.Loaded;
 import dev.regshim.rewrite.QemuRig.Saved;
@@ -11,7 +13,6 @@ import dev.regshim.stream.container.SaveImage;
 import dev.regshim.testing.CounterGuest;
 import dev.regshim.testing.LibvirtImages;
 import dev.regshim.testing.QemuTestSupport;
-import dev.regshim.lab.guest.SerialLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.regshim.rewrite;
+package dev.regshim.policy;
 
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.profile.Profile;

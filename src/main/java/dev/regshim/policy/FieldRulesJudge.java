@@ -1,4 +1,4 @@
-package dev.regshim.rewrite;
+package dev.regshim.policy;
 
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.fields.FieldChange;
