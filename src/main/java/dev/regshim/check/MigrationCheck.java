@@ -12,9 +12,9 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.Tolerance;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.profile.Profile;
-import dev.regshim.qemu.QemuVersion;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
+import dev.regshim.release.QemuVersion;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -177,7 +177,7 @@ public final class BenchCommand implements Runnable {
             }
             dev.regshim.profile.Profile dst = dev.regshim.profile.ProfileSources.resolve(to);
             dev.regshim.cpreg.LoadSettings settings = new dev.regshim.cpreg.LoadSettings(
-                    dev.regshim.cpreg.Semantics.parse("qemu-stock"), CheckCommand.guessAccel(dst),
+                    dev.regshim.cpreg.Semantics.parse("qemu-stock"), dst.assumedAccel(),
                     dev.regshim.regs.RegSet.empty(), dev.regshim.regs.RegSet.empty());
             dev.regshim.policy.RewriteOptions o = new dev.regshim.policy.RewriteOptions(dst, settings,
                     dev.regshim.policy.Policy.parse(policy), java.util.List.of());

@@ -114,7 +114,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         Fleet fleet = Fleet.resolve(all);
         Semantics sem = Semantics.parse(semantics);
-        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(fleet.hosts().get(0).profile());
+        Accel acc = accel != null ? Accel.parse(accel) : fleet.hosts().get(0).profile().assumedAccel();
         List<InertRule> rules = new ArrayList<>();
         inert.forEach(t -> rules.add(InertRule.parse(t)));
         PlanSettings settings = new PlanSettings(sem, before == null ? null : Semantics.parse(before), acc,

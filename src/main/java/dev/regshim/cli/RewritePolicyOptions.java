@@ -40,7 +40,7 @@ public final class RewritePolicyOptions {
 
     /** The rewrite options for this destination (its accelerator from its profile unless --accel says). */
     RewriteOptions toOptions(Profile destination) {
-        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(destination);
+        Accel acc = accel != null ? Accel.parse(accel) : destination.assumedAccel();
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, destination.provenance().qemuVersion()), acc,
                 CheckCommand.regs(hide), CheckCommand.regs(fake));
         List<InertRule> rules = new ArrayList<>();

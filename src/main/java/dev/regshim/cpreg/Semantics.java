@@ -1,7 +1,7 @@
 package dev.regshim.cpreg;
 
 import dev.regshim.RegshimException;
-import dev.regshim.qemu.QemuVersion;
+import dev.regshim.release.QemuVersion;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.regshim.profile;
 
+import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.CpregArray;
 
 import java.util.List;
@@ -73,6 +74,30 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
             return Optional.of(new Vcpu(instance, vcpus.get(0).cpregs()));
         }
         return vcpus.stream().filter(v -> v.instance() == instance).findFirst();
+    }
+
+    /**
+     * The accelerator this side runs under: as its provenance records it, else as its registers show
+     * ({@link Accel#inferredFrom}); empty when neither tells.
+     */
+    public Optional<Accel> accel() {
+        return provenance.accel() != null ? Optional.of(Accel.parse(provenance.accel())) : inferredAccel(vcpus);
+    }
+
+    /** {@link #accel()}, or KVM (what production migrations run under) when nothing tells. */
+    public Accel assumedAccel() {
+        return accel().orElse(Accel.KVM);
+    }
+
+    /** The accelerator the vCPUs' register lists show, from the first vCPU that tells. */
+    public static Optional<Accel> inferredAccel(List<Vcpu> vcpus) {
+        for (Vcpu v : vcpus) {
+            Optional<Accel> a = Accel.inferredFrom(v.cpregs().idSet());
+            if (a.isPresent()) {
+                return a;
+            }
+        }
+        return Optional.empty();
     }
 
     public boolean hasDeviceModel() {

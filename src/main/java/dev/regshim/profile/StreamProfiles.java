@@ -1,9 +1,7 @@
 package dev.regshim.profile;
 
 import dev.regshim.cpreg.CpregArray;
-import dev.regshim.qemu.QemuVersion;
-import dev.regshim.regs.RegClass;
-import dev.regshim.regs.RegId;
+import dev.regshim.release.QemuVersion;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.VmCommand;
@@ -86,19 +84,8 @@ public final class StreamProfiles {
     private static final QemuVersion SWITCHOVER_START_SINCE = new QemuVersion(10, 0, 0, "10.0");
     private static final QemuVersion VMDESC_CONFIGURATION_SINCE = new QemuVersion(9, 0, 0, "9.0");
 
-    /** KVM lists carry firmware pseudo-registers; TCG lists carry AArch32 views. */
+    /** The accelerator the stream's vCPUs show (see {@link Profile#inferredAccel}), as a profile records it. */
     static String accelHint(List<Profile.Vcpu> vcpus) {
-        for (Profile.Vcpu v : vcpus) {
-            for (RegId id : v.cpregs().idSet()) {
-                RegClass c = id.regClass();
-                if (c == RegClass.FW || c == RegClass.FW_FEAT_BMAP || c == RegClass.DEMUX_CCSIDR) {
-                    return "kvm";
-                }
-                if (c == RegClass.AARCH32_CP32 || c == RegClass.AARCH32_CP64) {
-                    return "tcg";
-                }
-            }
-        }
-        return null;
+        return Profile.inferredAccel(vcpus).map(dev.regshim.cpreg.Accel::label).orElse(null);
     }
 }

@@ -1,29 +1,30 @@
-package dev.regshim.qemu;
+package dev.regshim.release;
 
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A QEMU release as printed by {@code qemu-system-aarch64 --version}, e.g.
- * {@code QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)}.
+ * A QEMU release: a plain value the model ({@code cpreg}, {@code check}, profiles) compares without knowing how QEMU
+ * is run. Read from {@code qemu-system-aarch64 --version} (e.g.
+ * {@code QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)}), from QMP, or as a profile records it.
  *
- * @param text the whole first line, for messages
+ * @param text the whole first line (or the recorded text), for messages
  */
 public record QemuVersion(int major, int minor, int micro, String text) implements Comparable<QemuVersion> {
 
     private static final Pattern VERSION_LINE =
             Pattern.compile("QEMU emulator version (\\d{1,4})\\.(\\d{1,4})(?:\\.(\\d{1,6}))?");
 
-    /** Parses the output of {@code --version}; throws when it names no QEMU version. */
-    public static QemuVersion parse(String versionOutput) {
+    /** The version in the output of {@code --version}; empty when it names none. */
+    public static Optional<QemuVersion> ofVersionOutput(String versionOutput) {
         Matcher m = VERSION_LINE.matcher(versionOutput);
         if (!m.find()) {
-            String first = versionOutput.lines().findFirst().orElse("").strip();
-            throw new QemuException("not a QEMU version line: '" + abbreviate(first) + "'");
+            return Optional.empty();
         }
         int micro = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
         String line = versionOutput.substring(m.start()).lines().findFirst().orElse("").strip();
-        return new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro, line);
+        return Optional.of(new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro, line));
     }
 
     private static final Pattern RECORDED = Pattern.compile("(?:>=)?(\\d{1,4})\\.(\\d{1,4})(?:\\.(\\d{1,6}))?");
@@ -32,13 +33,13 @@ public record QemuVersion(int major, int minor, int micro, String text) implemen
      * A version as a profile records it: exact ({@code 11.1.3}, from a capture) or a lower bound read from a stream
      * ({@code >=11.1}, which yields the bound). Empty when there is none.
      */
-    public static java.util.Optional<QemuVersion> ofRecorded(String recorded) {
+    public static Optional<QemuVersion> ofRecorded(String recorded) {
         Matcher m = RECORDED.matcher(recorded == null ? "" : recorded.strip());
         if (!m.matches()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         int micro = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-        return java.util.Optional.of(new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro,
+        return Optional.of(new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), micro,
                 recorded.strip()));
     }
 
@@ -73,10 +74,5 @@ public record QemuVersion(int major, int minor, int micro, String text) implemen
     @Override
     public String toString() {
         return number();
-    }
-
-    private static String abbreviate(String s) {
-        int max = 120;
-        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 }
