@@ -7,6 +7,7 @@ import dev.regshim.cpreg.TcgConstRegisters;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
+import dev.regshim.regs.WellKnownRegs;
 import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.ArrayList;
@@ -29,24 +30,21 @@ import java.util.OptionalLong;
  */
 public final class CpregRewritePlanner {
 
-    static final RegId ID_AA64PFR0 = RegId.sysreg(3, 0, 0, 4, 0);
-    /** HCR_EL2: listed (KVM) or migrated (TCG) only for a vCPU that has EL2. */
-    static final RegId HCR_EL2 = RegId.sysreg(3, 4, 1, 1, 0);
-
     /**
      * Whether the vCPU has EL2: its state carries HCR_EL2 (KVM lists the EL2 registers only for a nested-virt vCPU,
      * QEMU under TCG only with virtualization=on) and its ID_AA64PFR0_EL1 does not say EL2 is absent. The ID field
      * alone does not tell: KVM 6.12 reports EL2 implemented to vCPUs that cannot enter it.
      */
     static boolean hasEl2(CpregArray src) {
-        boolean fieldSaysNo = src.valueOf(ID_AA64PFR0).isPresent() && !IdRegisterFields.hasEl2(src.valueOf(ID_AA64PFR0).getAsLong());
-        return !fieldSaysNo && src.indexOf(HCR_EL2.value()) >= 0;
+        OptionalLong pfr0 = src.valueOf(WellKnownRegs.ID_AA64PFR0_EL1);
+        boolean fieldSaysNo = pfr0.isPresent() && !IdRegisterFields.hasEl2(pfr0.getAsLong());
+        return !fieldSaysNo && src.indexOf(WellKnownRegs.HCR_EL2.value()) >= 0;
     }
 
     /** Registers whose value 0 loses nothing when dropped, and why. */
     private static final java.util.Map<RegId, String> ZERO_LOSES_NOTHING = java.util.Map.of(
-            RegId.fwFeatBmap(3), "value 0 means unused (no service exposed to the guest)",
-            RegId.sysreg(3, 0, 9, 14, 6), "value 0 is what kernels before 7.3 show the guest (they read PMMIR_EL1 as "
+            WellKnownRegs.VENDOR_HYP_BMAP_2, "value 0 means unused (no service exposed to the guest)",
+            WellKnownRegs.PMMIR_EL1, "value 0 is what kernels before 7.3 show the guest (they read PMMIR_EL1 as "
                     + "zero), and what 7.3 reports without KVM_ARM_VCPU_PMU_V3_STRICT");
 
     /**

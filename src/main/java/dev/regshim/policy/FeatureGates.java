@@ -1,9 +1,13 @@
 package dev.regshim.policy;
 
 import dev.regshim.cpreg.CpregArray;
+import dev.regshim.kernel.KernelFeature;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
+import dev.regshim.regs.fields.IdField;
+import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,46 +17,58 @@ import java.util.OptionalLong;
 /**
  * Which ID-register field gates a register's existence for the guest (the conditions the kernel's visibility
  * functions test, and the architecture's), so that a rewrite can show from the guest's own ID registers that it
- * could not have used a register. Field positions are the architectural ones ({@code arch/arm64/tools/sysreg}).
+ * could not have used a register. Field positions come from the bundled sysreg tables
+ * ({@link IdRegisterFields#field}), never written here.
  */
 public final class FeatureGates {
 
     /** A feature: present when any of its fields is at least 1 (signed fields: not 0xf). */
     public record Feature(String name, RegId idRegister, List<Field> fields) {
+
+        static Feature of(String name, String register, String... fields) {
+            List<Field> fs = new ArrayList<>();
+            for (String f : fields) {
+                fs.add(new Field(IdRegisterFields.field(register, f).orElseThrow(() -> new IllegalStateException(
+                        "the bundled sysreg tables have no " + register + "." + f))));
+            }
+            return new Feature(name, fs.get(0).field().id(), List.copyOf(fs));
+        }
+
+        /** A host feature whose ID field the kernel's table records ({@link KernelFeature#gate()}). */
+        static Feature of(String name, KernelFeature hostFeature) {
+            KernelFeature.IdGate g = hostFeature.gate().orElseThrow(() -> new IllegalStateException(
+                    hostFeature + " is not shown by an ID register field"));
+            return of(name, g.register(), g.field());
+        }
     }
 
-    public record Field(String name, int lsb, boolean signed) {
+    public record Field(IdField field) {
+        public String name() {
+            return field.name();
+        }
+
         int value(long reg) {
-            return (int) ((reg >>> lsb) & 0xf);
+            return (int) field.raw(reg);
         }
 
         boolean present(long reg) {
-            int v = value(reg);
-            return signed ? v != 0xf : v != 0;
+            long v = field.value(reg);
+            return field.signed() ? v != -1 : v != 0;
         }
     }
 
-    static final RegId ID_AA64PFR0 = RegId.sysreg(3, 0, 0, 4, 0);
-    static final RegId ID_AA64PFR1 = RegId.sysreg(3, 0, 0, 4, 1);
-    static final RegId ID_AA64PFR2 = RegId.sysreg(3, 0, 0, 4, 2);
-    static final RegId ID_AA64ISAR1 = RegId.sysreg(3, 0, 0, 6, 1);
-    static final RegId ID_AA64ISAR2 = RegId.sysreg(3, 0, 0, 6, 2);
-    static final RegId ID_AA64MMFR3 = RegId.sysreg(3, 0, 0, 7, 3);
-
-    public static final Feature TCR2 = new Feature("FEAT_TCR2", ID_AA64MMFR3, List.of(new Field("TCRX", 0, false)));
-    public static final Feature SCTLR2 = new Feature("FEAT_SCTLR2", ID_AA64MMFR3, List.of(new Field("SCTLRX", 4, false)));
-    public static final Feature S1PIE = new Feature("FEAT_S1PIE", ID_AA64MMFR3, List.of(new Field("S1PIE", 8, false)));
-    public static final Feature S1POE = new Feature("FEAT_S1POE", ID_AA64MMFR3, List.of(new Field("S1POE", 16, false)));
-    public static final Feature FPMR = new Feature("FEAT_FPMR", ID_AA64PFR2, List.of(new Field("FPMR", 32, false)));
-    public static final Feature PAUTH = new Feature("pointer authentication", ID_AA64ISAR1,
-            List.of(new Field("APA", 4, false), new Field("API", 8, false), new Field("GPA", 24, false), new Field("GPI", 28, false)));
-    public static final Feature PAUTH3 = new Feature("pointer authentication (QARMA3)", ID_AA64ISAR2,
-            List.of(new Field("APA3", 12, false), new Field("GPA3", 8, false)));
-    public static final Feature MTE = new Feature("FEAT_MTE2", ID_AA64PFR1, List.of(new Field("MTE", 8, false)));
-    public static final Feature SME = new Feature("FEAT_SME", ID_AA64PFR1, List.of(new Field("SME", 24, false)));
-    public static final Feature SVE = new Feature("FEAT_SVE", ID_AA64PFR0, List.of(new Field("SVE", 32, false)));
-    public static final Feature EL2 = new Feature("EL2", ID_AA64PFR0, List.of(new Field("EL2", 8, false)));
-    public static final Feature EL3 = new Feature("EL3", ID_AA64PFR0, List.of(new Field("EL3", 12, false)));
+    public static final Feature TCR2 = Feature.of("FEAT_TCR2", KernelFeature.TCR2);
+    public static final Feature SCTLR2 = Feature.of("FEAT_SCTLR2", KernelFeature.SCTLR2);
+    public static final Feature S1PIE = Feature.of("FEAT_S1PIE", KernelFeature.S1PIE);
+    public static final Feature S1POE = Feature.of("FEAT_S1POE", KernelFeature.S1POE);
+    public static final Feature FPMR = Feature.of("FEAT_FPMR", KernelFeature.FPMR);
+    public static final Feature PAUTH = Feature.of("pointer authentication", "ID_AA64ISAR1_EL1", "APA", "API", "GPA", "GPI");
+    public static final Feature PAUTH3 = Feature.of("pointer authentication (QARMA3)", "ID_AA64ISAR2_EL1", "APA3", "GPA3");
+    public static final Feature MTE = Feature.of("FEAT_MTE2", "ID_AA64PFR1_EL1", "MTE");
+    public static final Feature SME = Feature.of("FEAT_SME", "ID_AA64PFR1_EL1", "SME");
+    public static final Feature SVE = Feature.of("FEAT_SVE", "ID_AA64PFR0_EL1", "SVE");
+    public static final Feature EL2 = Feature.of("EL2", "ID_AA64PFR0_EL1", "EL2");
+    public static final Feature EL3 = Feature.of("EL3", "ID_AA64PFR0_EL1", "EL3");
 
     private FeatureGates() {
     }
@@ -69,13 +85,13 @@ public final class FeatureGates {
             return Optional.empty();
         }
         int op0 = id.op0(), op1 = id.op1(), crn = id.crn(), crm = id.crm(), op2 = id.op2();
-        if (op0 == 3 && op1 == 0 && crn == 2 && crm == 0 && op2 == 3) {
+        if (id.equals(WellKnownRegs.TCR2_EL1)) {
             return Optional.of(TCR2);
         }
         if (op0 == 3 && op1 == 0 && crn == 1 && crm == 0 && op2 == 3) {
             return Optional.of(SCTLR2);
         }
-        if (op0 == 3 && op1 == 0 && crn == 10 && crm == 2 && (op2 == 2 || op2 == 3)) {
+        if (id.equals(WellKnownRegs.PIRE0_EL1) || id.equals(WellKnownRegs.PIR_EL1)) {
             return Optional.of(S1PIE);
         }
         if (op0 == 3 && (op1 == 0 || op1 == 3) && crn == 10 && crm == 2 && op2 == 4) {

@@ -3,6 +3,7 @@ package dev.regshim.policy;
 import dev.regshim.cpreg.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
 
 import java.util.List;
 import java.util.Optional;
@@ -22,17 +23,16 @@ final class SharedState {
     }
 
     private static final long LOW32 = 0xffff_ffffL;
-    private static final int CP15 = 15;
 
     /** AArch32 PAR (32-bit form): PAR[31:0], the 64-bit PAR and PAR_EL1 are one register. */
-    static final RegId PAR32 = RegId.aarch32(false, true, CP15, 7, 4, 0, 0);
-    static final RegId PAR64 = RegId.aarch32(true, true, CP15, 0, 7, 0, 0);
-    static final RegId PAR_EL1 = RegId.sysreg(3, 0, 7, 4, 0);
+    static final RegId PAR32 = WellKnownRegs.PAR32;
+    static final RegId PAR64 = WellKnownRegs.PAR64;
+    static final RegId PAR_EL1 = WellKnownRegs.PAR_EL1;
     /** DACR32_EL2 holds the AArch32 DACR; IFSR32_EL2 the AArch32 IFSR. */
-    static final RegId DACR = RegId.aarch32(false, true, CP15, 3, 0, 0, 0);
-    static final RegId DACR32_EL2 = RegId.sysreg(3, 4, 3, 0, 0);
-    static final RegId IFSR = RegId.aarch32(false, true, CP15, 5, 0, 0, 1);
-    static final RegId IFSR32_EL2 = RegId.sysreg(3, 4, 5, 0, 1);
+    static final RegId DACR = WellKnownRegs.DACR;
+    static final RegId DACR32_EL2 = WellKnownRegs.DACR32_EL2;
+    static final RegId IFSR = WellKnownRegs.IFSR;
+    static final RegId IFSR32_EL2 = WellKnownRegs.IFSR32_EL2;
 
     static final List<Pair> PAIRS = List.of(
             new Pair(PAR32, PAR64, LOW32),
