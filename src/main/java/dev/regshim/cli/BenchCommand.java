@@ -175,7 +175,7 @@ public final class BenchCommand implements Runnable {
             if (!Files.isRegularFile(file)) {
                 throw new RegshimException("cannot read " + file + ": not a regular file");
             }
-            dev.regshim.profile.Profile dst = dev.regshim.profile.ProfileSources.resolve(to);
+            dev.regshim.profile.Profile dst = dev.regshim.profile.source.ProfileSources.resolve(to);
             dev.regshim.cpreg.LoadSettings settings = new dev.regshim.cpreg.LoadSettings(
                     dev.regshim.cpreg.Semantics.parse("qemu-stock"), dst.assumedAccel(),
                     dev.regshim.regs.RegSet.empty(), dev.regshim.regs.RegSet.empty());

@@ -16,7 +16,7 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.policy.RewriteAdvice;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParser;

@@ -8,7 +8,7 @@ import dev.regshim.policy.RegisterChange;
 import dev.regshim.policy.RewriteOptions;
 import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.proxy.HostPort;
 import dev.regshim.proxy.MigrationProxy;
 import dev.regshim.proxy.Preflight;
@@ -20,8 +20,8 @@ import dev.regshim.proxy.ReturnPathMessage;
 import dev.regshim.proxy.SessionResult;
 import dev.regshim.regs.RegCatalog;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 

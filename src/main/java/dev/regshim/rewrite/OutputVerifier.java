@@ -8,7 +8,7 @@ import dev.regshim.policy.RewriteOptions;
 import dev.regshim.policy.RewritePlan;
 import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.StreamProfiles;
+import dev.regshim.profile.source.StreamProfiles;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.stream.CpuSection;

@@ -10,7 +10,7 @@ import dev.regshim.policy.RewritePlan;
 import dev.regshim.policy.RewriteRefusedException;
 import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.StreamProfiles;
+import dev.regshim.profile.source.StreamProfiles;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.stream.CpregReplacement;
 import dev.regshim.stream.CpuSection;

@@ -7,7 +7,7 @@ import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.RegIssue;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegParser;
 import dev.regshim.regs.RegSet;

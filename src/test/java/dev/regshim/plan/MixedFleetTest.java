@@ -159,7 +159,7 @@ class MixedFleetTest {
 
     /** 6.13 and a register list file: 6.13's list plus one register. */
     private static Fleet withExtraRegister(RegId extra) {
-        dev.regshim.profile.Profile k = dev.regshim.profile.ProfileSources.resolve("kernel:6.13");
+        dev.regshim.profile.Profile k = dev.regshim.profile.source.ProfileSources.resolve("kernel:6.13");
         dev.regshim.regs.RegSet set = k.vcpus().get(0).cpregs().idSet().union(dev.regshim.regs.RegSet.ofIds(extra));
         dev.regshim.profile.Profile odd = new dev.regshim.profile.Profile(dev.regshim.profile.Provenance.of("list", "odd.txt"),
                 null, null, null, null, List.of(new dev.regshim.profile.Profile.Vcpu(0, dev.regshim.cpreg.CpregArray.idsOnly(set))),

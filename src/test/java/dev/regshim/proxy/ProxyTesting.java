@@ -6,7 +6,7 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.policy.Policy;
 import dev.regshim.policy.RewriteOptions;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.stream.Fixtures;
 
 import java.io.IOException;

@@ -6,7 +6,7 @@ import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.policy.Policy;
 import dev.regshim.policy.RewriteOptions;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.stream.Fixtures;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamEnds;

@@ -2,7 +2,7 @@ package dev.regshim.stream;
 
 import dev.regshim.cpreg.CpregArray;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

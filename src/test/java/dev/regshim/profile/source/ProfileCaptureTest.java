@@ -1,7 +1,9 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
 import dev.regshim.cli.Main;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.ProfileJson;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuProcess;
 import dev.regshim.testing.QemuTestSupport;

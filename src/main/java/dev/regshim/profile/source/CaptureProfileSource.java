@@ -1,4 +1,4 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
 import dev.regshim.cpreg.CpregArray;
@@ -8,6 +8,8 @@ import dev.regshim.kernel.KernelFeatures;
 import dev.regshim.kernel.capture.CaptureJson;
 import dev.regshim.kernel.capture.CapturedSet;
 import dev.regshim.kernel.capture.KvmCapture;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.Provenance;
 import dev.regshim.regs.RegId;
 import dev.regshim.util.JsonInput;
 import dev.regshim.util.Text;

@@ -1,4 +1,7 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
+
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.ProfileJson;
 
 import java.io.IOException;
 import java.io.InputStream;

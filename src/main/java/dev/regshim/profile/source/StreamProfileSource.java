@@ -1,6 +1,7 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
+import dev.regshim.profile.Profile;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.container.StreamFiles;
 

@@ -1,5 +1,6 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
+import dev.regshim.profile.Profile;
 /** One way of turning a user's profile argument (a path, {@code kernel:...}, ...) into a {@link Profile}. */
 public interface ProfileSource {
 

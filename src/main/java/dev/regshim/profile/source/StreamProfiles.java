@@ -1,6 +1,8 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
 import dev.regshim.cpreg.CpregArray;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.Provenance;
 import dev.regshim.release.QemuVersion;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamSummary;

@@ -1,6 +1,8 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
+import dev.regshim.profile.Profile;
+import dev.regshim.profile.Provenance;
 import dev.regshim.qemu.MigrationResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuException;

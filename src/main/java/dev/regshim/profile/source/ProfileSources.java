@@ -1,6 +1,7 @@
-package dev.regshim.profile;
+package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
+import dev.regshim.profile.Profile;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
