@@ -155,11 +155,11 @@ public final class MigrationCheck {
 
         private void walkSections() {
             Map<String, Integer> local = new LinkedHashMap<>();
-            Map<String, String> localLayout = new HashMap<>();
+            Map<String, Long> localLayout = new HashMap<>();
             Map<String, List<String>> localSubsections = new HashMap<>();
             for (Profile.SectionRef r : dst.sections()) {
                 local.put(key(r.idstr(), r.instance()), r.version());
-                localLayout.put(key(r.idstr(), r.instance()), r.layout());
+                localLayout.put(key(r.idstr(), r.instance()), r.mainFieldBytes());
                 localSubsections.put(key(r.idstr(), r.instance()), r.subsections());
             }
             for (Profile.SectionRef r : src.sections()) {
@@ -180,8 +180,8 @@ public final class MigrationCheck {
                             localSubsections.get(key(r.idstr(), r.instance()))));
                     continue;
                 }
-                String theirs = r.layout();
-                String ours = localLayout.get(key(r.idstr(), r.instance()));
+                Long theirs = r.mainFieldBytes();
+                Long ours = localLayout.get(key(r.idstr(), r.instance()));
                 if (theirs != null && ours != null && r.version() == version && !theirs.equals(ours)) {
                     // same device and version, but its fields are sized by the configuration (e.g. one
                     // redistributor per vCPU): the destination reads its own layout and misses the footer

@@ -44,12 +44,12 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
     /**
      * A FULL device section: what the destination must know to accept it.
      *
-     * @param layout the wire size of the section's main fields as its vmdesc describes them (subsections left out,
-     *               they are state-dependent), or null when unknown. Two sections of the same device and version
-     *               whose main fields differ in size (e.g. arrays sized by the vCPU count) cannot be read into each
-     *               other.
+     * @param mainFieldBytes the wire size of the section's main fields as its vmdesc describes them (subsections
+     *                       left out, they are state-dependent), or null when unknown. Two sections of the same
+     *                       device and version whose main fields differ in size (e.g. arrays sized by the vCPU
+     *                       count) cannot be read into each other.
      */
-    public record SectionRef(String idstr, int instance, int version, String layout, int sectionId,
+    public record SectionRef(String idstr, int instance, int version, Long mainFieldBytes, int sectionId,
                              List<String> subsections) {
         /** {@link #sectionId} when the profile does not record it (QEMU names it in some messages). */
         public static final int UNKNOWN_ID = -1;

@@ -23,7 +23,7 @@ public final class StreamProfiles {
         List<Profile.RamBlock> ram = new ArrayList<>();
         s.ramBlocks().forEach(b -> ram.add(new Profile.RamBlock(b.block().name(), b.block().usedLength())));
         List<Profile.SectionRef> sections = new ArrayList<>();
-        java.util.Map<String, String> layouts = layouts(s);
+        java.util.Map<String, Long> layouts = layouts(s);
         java.util.Map<Integer, List<String>> cpuSubsections = new java.util.HashMap<>();
         s.cpus().forEach(c -> cpuSubsections.put(c.instanceId(), c.subsectionNames()));
         for (StreamSummary.SectionInfo si : s.sections()) {
@@ -50,14 +50,14 @@ public final class StreamProfiles {
      * they are state-dependent); empty without a vmdesc. Field names and types change between QEMU versions at the
      * same wire size (e.g. pl011's {@code readbuff} became {@code unused}), so only the size counts.
      */
-    static java.util.Map<String, String> layouts(StreamSummary s) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
+    static java.util.Map<String, Long> layouts(StreamSummary s) {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
         if (s.vmdesc() == null) {
             return out;
         }
         for (int k = 0; k < s.vmdesc().deviceCount(); k++) {
             Vmsd d = s.vmdesc().device(k);
-            out.put(d.name() + "#" + d.instanceId(), "main fields " + d.mainFieldBytes() + " bytes");
+            out.put(d.name() + "#" + d.instanceId(), d.mainFieldBytes());
         }
         return out;
     }
