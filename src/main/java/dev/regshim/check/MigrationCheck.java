@@ -1,6 +1,5 @@
 package dev.regshim.check;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.CpuLoadModel;
 import dev.regshim.cpreg.CpuLoadOutcome;
 import dev.regshim.cpreg.FailureKind;
@@ -12,6 +11,7 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.Tolerance;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.profile.Profile;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.release.QemuVersion;

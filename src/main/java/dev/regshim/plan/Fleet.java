@@ -1,12 +1,12 @@
 package dev.regshim.plan;
 
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelHost;
 import dev.regshim.kernel.KernelSpecException;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.source.KernelProfileSource;
 import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
 

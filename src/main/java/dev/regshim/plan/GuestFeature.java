@@ -1,8 +1,8 @@
 package dev.regshim.plan;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelFeature;
 import dev.regshim.policy.FeatureGates;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.WellKnownRegs;

@@ -1,9 +1,9 @@
 package dev.regshim.policy;
 
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.TcgConstRegisters;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
@@ -11,6 +11,7 @@ import dev.regshim.regs.WellKnownRegs;
 import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -89,8 +90,9 @@ public final class CpregRewritePlanner {
         }
         RegSet all = src.idSet().union(dst.idSet());
         boolean guestHasEl2 = hasEl2(src);
-        List<Long> ids = new ArrayList<>();
-        List<Long> values = new ArrayList<>();
+        long[] ids = new long[all.size()];
+        long[] values = new long[all.size()];
+        int n = 0;
         List<RegisterChange> changes = new ArrayList<>();
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -100,10 +102,13 @@ public final class CpregRewritePlanner {
                     + "values could not be compared");
         }
         for (RegId id : all) {
-            OptionalLong sv = src.valueOf(id);
-            boolean inSrc = src.indexOf(id.value()) >= 0;
-            boolean inDst = dst.indexOf(id.value()) >= 0;
-            OptionalLong dv = dst.valueOf(id);
+            // one lookup per side (binary searches on QEMU's sorted arrays)
+            int si = src.indexOf(id.value());
+            int di = dst.indexOf(id.value());
+            boolean inSrc = si >= 0;
+            boolean inDst = di >= 0;
+            OptionalLong sv = inSrc ? OptionalLong.of(src.value(si)) : OptionalLong.empty();
+            OptionalLong dv = inDst && dst.hasValues() ? OptionalLong.of(dst.value(di)) : OptionalLong.empty();
             boolean hidden = o.hide().contains(id);
             if (inSrc && (!inDst || hidden)) {
                 long v = sv.getAsLong();
@@ -144,8 +149,8 @@ public final class CpregRewritePlanner {
                         changes.add(new RegisterChange(RegisterChange.Kind.ADDED, id, OptionalLong.empty(), dv,
                                 "only the destination has it: its own reset value, as the destination would keep it", false));
                     }
-                    ids.add(id.value());
-                    values.add(d);
+                    ids[n] = id.value();
+                    values[n++] = d;
                 }
                 continue;
             }
@@ -154,8 +159,8 @@ public final class CpregRewritePlanner {
             if (dv.isPresent() && dv.getAsLong() != v && o.accel() == Accel.KVM) {
                 KvmValueRule.Verdict kvm = o.kvm().check(id, v, dv.getAsLong());
                 if (kvm.accepted()) {
-                    ids.add(id.value());
-                    values.add(v); // the destination's KVM takes the guest's own value: nothing to change
+                    ids[n] = id.value();
+                    values[n++] = v; // the destination's KVM takes the guest's own value: nothing to change
                     continue;
                 }
                 if (!isConst(id, o.accel())) {
@@ -169,8 +174,8 @@ public final class CpregRewritePlanner {
                     changes.add(new RegisterChange(RegisterChange.Kind.CHANGED, id, sv, dv, "the destination's KVM "
                             + "refuses " + hex(v) + " (" + kvm.reason() + "): its own value instead"
                             + (o.policy() == Policy.FORCE ? "; FORCED" : "; tolerant"), o.policy() == Policy.FORCE));
-                    ids.add(id.value());
-                    values.add(d);
+                    ids[n] = id.value();
+                    values[n++] = d;
                     continue;
                 }
             }
@@ -190,12 +195,10 @@ public final class CpregRewritePlanner {
                             + " but the guest saw " + hex(v) + ": " + j.summary()));
                 }
             }
-            ids.add(id.value());
-            values.add(v);
+            ids[n] = id.value();
+            values[n++] = v;
         }
-        long[] ni = ids.stream().mapToLong(Long::longValue).toArray();
-        long[] nv = values.stream().mapToLong(Long::longValue).toArray();
-        return new VcpuRewrite(instance, src, CpregArray.of(ni, nv), List.copyOf(changes), List.copyOf(refusals), List.copyOf(notes));
+        return new VcpuRewrite(instance, src, CpregArray.adopt(Arrays.copyOf(ids, n), Arrays.copyOf(values, n)), List.copyOf(changes), List.copyOf(refusals), List.copyOf(notes));
     }
 
     private static boolean isConst(RegId id, Accel accel) {

@@ -1,7 +1,7 @@
 package dev.regshim.policy;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelFeature;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;

@@ -2,8 +2,8 @@ package dev.regshim.policy;
 
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.profile.Profile;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.stream.CpregReplacement;
 
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ public final class RewritePlan {
         if (r == null || r.unchanged()) {
             return CpregReplacement.unchanged();
         }
-        return CpregReplacement.of(r.after().ids(), r.after().values());
+        return CpregReplacement.of(r.after());
     }
 
     /** The source profile as it will be after the rewrite (same devices, new cpreg arrays). */

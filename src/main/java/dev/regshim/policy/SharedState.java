@@ -1,6 +1,6 @@
 package dev.regshim.policy;
 
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.WellKnownRegs;

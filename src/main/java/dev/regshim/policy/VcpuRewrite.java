@@ -1,6 +1,6 @@
 package dev.regshim.policy;
 
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.CpregArray;
 
 import java.util.List;
 

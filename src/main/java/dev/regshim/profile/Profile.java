@@ -1,7 +1,7 @@
 package dev.regshim.profile;
 
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.CpregArray;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package dev.regshim.proxy;
 
 import dev.regshim.check.CheckResult;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.policy.Refusal;
 import dev.regshim.policy.RewriteOptions;
 import dev.regshim.policy.RewritePlan;
@@ -9,6 +8,7 @@ import dev.regshim.policy.RewriteRefusedException;
 import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.Provenance;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.stream.CpregReplacement;
 import dev.regshim.stream.CpuSection;
@@ -45,7 +45,7 @@ final class LiveRewrite implements StreamTransformer.CpuSectionHandler {
     public CpregReplacement onCpuSection(CpuSection cpu) {
         int instance = cpu.instanceId();
         // the exception level the vCPU runs at: its own level's registers are never droppable
-        VcpuRewrite r = plan.planVcpu(instance, CpregArray.of(cpu.ids(), cpu.values()),
+        VcpuRewrite r = plan.planVcpu(instance, cpu.cpregs(),
                 java.util.OptionalInt.of(dev.regshim.policy.FeatureGates.currentEl(cpu.pstate())));
         if (r.refused()) {
             throw new RewriteRefusedException(refusalLine(r));
@@ -91,6 +91,6 @@ final class LiveRewrite implements StreamTransformer.CpuSectionHandler {
     /** This vCPU alone, as its source sent it (no device model: only the cpu load is predicted). */
     private static Profile asProfile(CpuSection cpu) {
         return new Profile(Provenance.of("live", "cpu " + cpu.instanceId()), null, null, null, null,
-                List.of(new Profile.Vcpu(cpu.instanceId(), CpregArray.of(cpu.ids(), cpu.values()))), true, false);
+                List.of(new Profile.Vcpu(cpu.instanceId(), cpu.cpregs())), true, false);
     }
 }

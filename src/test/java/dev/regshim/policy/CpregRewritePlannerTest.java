@@ -1,7 +1,7 @@
 package dev.regshim.policy;
 
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
 import org.junit.jupiter.api.Test;

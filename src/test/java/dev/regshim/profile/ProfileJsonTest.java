@@ -1,7 +1,7 @@
 package dev.regshim.profile;
 
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.CpregArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

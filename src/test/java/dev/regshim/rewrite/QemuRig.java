@@ -1,7 +1,6 @@
 package dev.regshim.rewrite;
 
 import dev.regshim.cli.Cli;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.lab.guest.Continuity;
 import dev.regshim.lab.guest.CounterLine;
 import dev.regshim.lab.guest.SerialLog;
@@ -10,6 +9,7 @@ import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuProcess;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;

@@ -1,7 +1,6 @@
 package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.HostFeatures;
 import dev.regshim.kernel.KernelFeature;
 import dev.regshim.kernel.KernelFeatures;
@@ -10,6 +9,7 @@ import dev.regshim.kernel.capture.CapturedSet;
 import dev.regshim.kernel.capture.KvmCapture;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.Provenance;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.util.JsonInput;
 import dev.regshim.util.Text;

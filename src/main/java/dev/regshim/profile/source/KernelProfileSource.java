@@ -1,11 +1,11 @@
 package dev.regshim.profile.source;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelFeature;
 import dev.regshim.kernel.KernelRegDb;
 import dev.regshim.kernel.KernelRegList;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.Provenance;
+import dev.regshim.regs.CpregArray;
 
 import java.util.ArrayList;
 import java.util.List;

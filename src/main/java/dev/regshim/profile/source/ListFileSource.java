@@ -1,9 +1,9 @@
 package dev.regshim.profile.source;
 
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.Provenance;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegListReader;
 

@@ -1,8 +1,8 @@
 package dev.regshim.profile.source;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.Provenance;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.release.QemuVersion;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamSummary;
@@ -35,7 +35,7 @@ public final class StreamProfiles {
         }
         List<Profile.Vcpu> vcpus = new ArrayList<>();
         for (CpuSection c : s.cpus()) {
-            vcpus.add(new Profile.Vcpu(c.instanceId(), CpregArray.of(c.ids(), c.values())));
+            vcpus.add(new Profile.Vcpu(c.instanceId(), c.cpregs()));
         }
         if (vcpus.isEmpty()) {
             throw new dev.regshim.RegshimException(source + ": the stream has no ARM 'cpu' section");

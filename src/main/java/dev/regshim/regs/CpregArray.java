@@ -1,19 +1,20 @@
-package dev.regshim.cpreg;
-
-import dev.regshim.regs.RegId;
-import dev.regshim.regs.RegSet;
+package dev.regshim.regs;
 
 import java.util.Arrays;
 import java.util.OptionalLong;
 
 /**
- * One vCPU's cpreg array as QEMU holds or sends it: IDs in the given order (QEMU sorts them, a stream may not) and,
- * when known, their values. A kernel or list profile knows only the IDs.
+ * One vCPU's cpreg array as QEMU holds or sends it, the one register type from the stream's cpu section through the
+ * profiles, the model and the policy to the replacement written back: IDs in the given order (QEMU sorts them
+ * ascending unsigned; a profile file may not) and, when known, their values. A kernel or list profile knows only the
+ * IDs. Immutable and never copied on the way: lookups are binary searches when the IDs are sorted (as every stream's
+ * are), linear only for an unsorted array.
  */
 public final class CpregArray {
 
     private final long[] ids;
     private final long[] values;
+    private final boolean sortedUnique;
 
     private CpregArray(long[] ids, long[] values) {
         if (values != null && values.length != ids.length) {
@@ -21,10 +22,29 @@ public final class CpregArray {
         }
         this.ids = ids;
         this.values = values;
+        this.sortedUnique = sortedUnique(ids);
     }
 
+    private static boolean sortedUnique(long[] ids) {
+        for (int i = 1; i < ids.length; i++) {
+            if (Long.compareUnsigned(ids[i - 1], ids[i]) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The arrays copied: the caller may keep changing its own. */
     public static CpregArray of(long[] ids, long[] values) {
         return new CpregArray(ids.clone(), values == null ? null : values.clone());
+    }
+
+    /**
+     * The arrays themselves, without a copy: for a caller that has just built them and hands them over (it must not
+     * change them afterwards).
+     */
+    public static CpregArray adopt(long[] ids, long[] values) {
+        return new CpregArray(ids, values);
     }
 
     /** IDs only; values unknown. */
@@ -63,8 +83,25 @@ public final class CpregArray {
         return RegSet.of(ids);
     }
 
-    /** Index of the ID, by linear search (the array may be unsorted when it comes from a hostile stream). */
+    /** Index of the ID, or -1: a binary search, or a linear one when the array is not sorted. */
     public int indexOf(long id) {
+        if (sortedUnique) {
+            int lo = 0;
+            int hi = ids.length - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                int c = Long.compareUnsigned(ids[mid], id);
+                if (c == 0) {
+                    return mid;
+                }
+                if (c < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return -1;
+        }
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] == id) {
                 return i;
@@ -81,14 +118,14 @@ public final class CpregArray {
         return i < 0 ? OptionalLong.empty() : OptionalLong.of(values[i]);
     }
 
+    /** Whether the array holds the register. */
+    public boolean contains(RegId id) {
+        return indexOf(id.value()) >= 0;
+    }
+
     /** Whether the IDs are strictly ascending (unsigned), as QEMU's lists are. */
     public boolean isSortedUnique() {
-        for (int i = 1; i < ids.length; i++) {
-            if (Long.compareUnsigned(ids[i - 1], ids[i]) >= 0) {
-                return false;
-            }
-        }
-        return true;
+        return sortedUnique;
     }
 
     /** A copy without the registers in {@code drop}. */
