@@ -92,19 +92,6 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
     Path html;
 
-    /** The machine type all hosts' profiles record (streams and captures do), else the default. */
-    static String commonMachine(Fleet fleet) {
-        java.util.Set<String> seen = new java.util.TreeSet<>();
-        for (var h : fleet.hosts()) {
-            String m = h.profile().machineType();
-            if (m == null) {
-                return DEFAULT_MACHINE;
-            }
-            seen.add(m);
-        }
-        return seen.size() == 1 ? seen.iterator().next() : DEFAULT_MACHINE;
-    }
-
     @Override
     public Integer call() {
         Set<String> forms = forms(emit);
@@ -118,7 +105,7 @@ public final class PlanCommand implements Callable<Integer> {
         List<InertRule> rules = new ArrayList<>();
         inert.forEach(t -> rules.add(InertRule.parse(t)));
         PlanSettings settings = new PlanSettings(sem, before == null ? null : Semantics.parse(before), acc,
-                MachineType.parse(machine != null ? machine : commonMachine(fleet)), baseline, rules, null);
+                MachineType.parse(machine != null ? machine : fleet.commonMachineType().orElse(DEFAULT_MACHINE)), baseline, rules, null);
         FleetPlan p = FleetPlanner.plan(fleet, settings);
         if (html != null) {
             writeReport(html, HtmlReport.render(p));

@@ -216,4 +216,17 @@ public final class Fleet {
         }
         return f.presentIn(a).map(b -> b ? Tri.YES : Tri.NO).orElse(Tri.UNKNOWN);
     }
+
+    /** The machine type every host's profile records (streams and captures do), when they all record the same one. */
+    public java.util.Optional<String> commonMachineType() {
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (var h : hosts()) {
+            String m = h.profile().machineType();
+            if (m == null) {
+                return java.util.Optional.empty();
+            }
+            seen.add(m);
+        }
+        return seen.size() == 1 ? java.util.Optional.of(seen.iterator().next()) : java.util.Optional.empty();
+    }
 }

@@ -12,7 +12,9 @@ import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -94,6 +96,8 @@ public final class CpregRewritePlanner {
         long[] values = new long[all.size()];
         int n = 0;
         List<RegisterChange> changes = new ArrayList<>();
+        // each feature's registers in the source, found once per vCPU rather than once per dropped register
+        Map<FeatureGates.Feature, List<RegId>> groups = new HashMap<>();
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         RegCatalog cat = RegCatalog.get();
@@ -112,7 +116,8 @@ public final class CpregRewritePlanner {
             boolean hidden = o.hide().contains(id);
             if (inSrc && (!inDst || hidden)) {
                 long v = sv.getAsLong();
-                Optional<String> why = inertReason(id, v, src, dst, inDst ? dv : OptionalLong.empty(), o, hidden, currentEl);
+                Optional<String> why = inertReason(id, v, src, dst, inDst ? dv : OptionalLong.empty(), o, hidden, currentEl,
+                        groups);
                 if (why.isPresent()) {
                     changes.add(new RegisterChange(RegisterChange.Kind.DROPPED, id, sv, OptionalLong.empty(), why.get(), false));
                 } else if (o.policy() == Policy.FORCE) {
@@ -214,7 +219,8 @@ public final class CpregRewritePlanner {
 
     /** Why dropping this value loses nothing, under the policy; empty when it might. */
     private static Optional<String> inertReason(RegId id, long v, CpregArray src, CpregArray dst, OptionalLong dstValue,
-                                                Options o, boolean hidden, OptionalInt currentEl) {
+                                                Options o, boolean hidden, OptionalInt currentEl,
+                                                Map<FeatureGates.Feature, List<RegId>> groups) {
         String base = dropWhy(hidden, o.fake().contains(id));
         for (InertRule r : o.inert()) {
             if (r.matches(id, v)) {
@@ -254,7 +260,7 @@ public final class CpregRewritePlanner {
             return Optional.empty();
         }
         if (o.policy() == Policy.TOLERANT) {
-            List<RegId> group = FeatureGates.group(f, src);
+            List<RegId> group = groups.computeIfAbsent(f, g -> FeatureGates.group(g, src));
             boolean allZero = !group.isEmpty() && group.stream().allMatch(g -> src.valueOf(g).orElse(1) == 0);
             if (allZero) {
                 return Optional.of(base + "; tolerant: all " + group.size() + " " + f.name()
