@@ -6,8 +6,8 @@ package dev.regshim;
  */
 public class RegshimException extends RuntimeException {
 
-    /** Exit code for usage and input errors, as documented in the README. */
-    public static final int EXIT_INPUT = 2;
+    /** Exit code for usage and input errors ({@link ExitCode#INPUT}). */
+    public static final int EXIT_INPUT = ExitCode.INPUT;
 
     private final int exitCode;
 

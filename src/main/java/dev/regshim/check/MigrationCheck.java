@@ -1,6 +1,5 @@
 package dev.regshim.check;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.DestinationRelease;
 import dev.regshim.cpreg.CpuLoadModel;
 import dev.regshim.cpreg.CpuLoadOutcome;
@@ -14,6 +13,7 @@ import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.Tolerance;
 import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.profile.Profile;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 
@@ -179,11 +179,11 @@ public final class MigrationCheck {
 
         private void walkSections() {
             Map<String, Integer> local = new LinkedHashMap<>();
-            Map<String, String> localLayout = new HashMap<>();
+            Map<String, Long> localLayout = new HashMap<>();
             Map<String, List<String>> localSubsections = new HashMap<>();
             for (Profile.SectionRef r : dst.sections()) {
                 local.put(key(r.idstr(), r.instance()), r.version());
-                localLayout.put(key(r.idstr(), r.instance()), r.layout());
+                localLayout.put(key(r.idstr(), r.instance()), r.mainFieldBytes());
                 localSubsections.put(key(r.idstr(), r.instance()), r.subsections());
             }
             for (Profile.SectionRef r : src.sections()) {
@@ -204,8 +204,8 @@ public final class MigrationCheck {
                             localSubsections.get(key(r.idstr(), r.instance()))));
                     continue;
                 }
-                String theirs = r.layout();
-                String ours = localLayout.get(key(r.idstr(), r.instance()));
+                Long theirs = r.mainFieldBytes();
+                Long ours = localLayout.get(key(r.idstr(), r.instance()));
                 if (theirs != null && ours != null && r.version() == version && !theirs.equals(ours)) {
                     // same device and version, but its fields are sized by the configuration (e.g. one
                     // redistributor per vCPU): the destination reads its own layout and misses the footer

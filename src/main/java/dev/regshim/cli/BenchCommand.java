@@ -175,12 +175,12 @@ public final class BenchCommand implements Runnable {
             if (!Files.isRegularFile(file)) {
                 throw new RegshimException("cannot read " + file + ": not a regular file");
             }
-            dev.regshim.profile.Profile dst = dev.regshim.profile.ProfileSources.resolve(to);
+            dev.regshim.profile.Profile dst = dev.regshim.profile.source.ProfileSources.resolve(to);
             dev.regshim.cpreg.LoadSettings settings = new dev.regshim.cpreg.LoadSettings(
-                    dev.regshim.cpreg.Semantics.parse("qemu-stock"), CheckCommand.guessAccel(dst),
+                    dev.regshim.cpreg.Semantics.parse("qemu-stock"), dst.assumedAccel(),
                     dev.regshim.regs.RegSet.empty(), dev.regshim.regs.RegSet.empty());
-            dev.regshim.rewrite.RewriteOptions o = new dev.regshim.rewrite.RewriteOptions(dst, settings,
-                    dev.regshim.rewrite.Policy.parse(policy), java.util.List.of());
+            dev.regshim.policy.RewriteOptions o = new dev.regshim.policy.RewriteOptions(dst, settings,
+                    dev.regshim.policy.Policy.parse(policy), java.util.List.of());
             Path where = dir != null ? dir : file.toAbsolutePath().getParent();
             PrintWriter out = spec.commandLine().getOut();
             dev.regshim.rewrite.RewriteBenchmark.Result r;

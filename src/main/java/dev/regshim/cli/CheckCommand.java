@@ -14,14 +14,13 @@ import dev.regshim.cpreg.QemuMessages;
 import dev.regshim.cpreg.RegIssue;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.cpreg.ValueConflict;
+import dev.regshim.policy.RewriteAdvice;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.regs.RegCatalog;
-import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParser;
 import dev.regshim.regs.RegSet;
-import dev.regshim.rewrite.RewriteAdvice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -78,7 +77,7 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         Profile src = ProfileSources.resolve(from);
         Profile dst = ProfileSources.resolve(to);
-        Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
+        Accel acc = accel != null ? Accel.parse(accel) : dst.assumedAccel();
         dev.regshim.cpreg.DestinationRelease release = toQemu.resolve(dst);
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, release), acc, regs(hidden), regs(fake),
                 release);
@@ -115,24 +114,6 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /** KVM lists carry firmware registers; TCG lists carry AArch32 views. */
-    static Accel guessAccel(Profile p) {
-        if (p.provenance().accel() != null) {
-            return Accel.parse(p.provenance().accel());
-        }
-        for (Profile.Vcpu v : p.vcpus()) {
-            for (RegId id : v.cpregs().idSet()) {
-                RegClass c = id.regClass();
-                if (c == RegClass.FW || c == RegClass.FW_FEAT_BMAP || c == RegClass.DEMUX_CCSIDR) {
-                    return Accel.KVM;
-                }
-                if (c == RegClass.AARCH32_CP32 || c == RegClass.AARCH32_CP64) {
-                    return Accel.TCG;
-                }
-            }
-        }
-        return Accel.KVM;
-    }
-
     /** Text and JSON rendering of a check result; shared with other commands that print verdicts. */
     public static final class CheckReport {
 

@@ -79,7 +79,7 @@ final class KernelCaptureCommand implements Callable<Integer> {
         });
         java.util.List<KernelCapturer.Trial> trials = new java.util.ArrayList<>();
         for (String t : tries) {
-            trials.add(trial(t));
+            trials.add(KernelCapturer.Trial.fromCapture(t));
         }
         KvmCapture c = capturer.capture(new KernelCapturer.Request(kernel, h, Duration.ofSeconds(timeoutSeconds),
                 !bootEl1, trials));
@@ -87,11 +87,7 @@ final class KernelCaptureCommand implements Callable<Integer> {
         if (output != null) {
             SafeFiles.write(output, text.getBytes(StandardCharsets.UTF_8));
         }
-        boolean agrees = true;
-        for (CapturedSet s : c.sets()) {
-            Optional<RegSetDiff> d = CaptureSpecs.againstTable(c, s);
-            agrees &= d.map(RegSetDiff::isEmpty).orElse(!s.offered());
-        }
+        boolean agrees = CaptureSpecs.agreesWithTable(c);
         if (json) {
             out.print(text);
         } else {
@@ -102,24 +98,6 @@ final class KernelCaptureCommand implements Callable<Integer> {
         }
         out.flush();
         return agrees ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
-    }
-
-    /** A trial of another capture's values: its set's cpreg list, sorted by ID as QEMU's is. */
-    static KernelCapturer.Trial trial(String spec) {
-        int hash = spec.lastIndexOf('#');
-        String file = hash > 0 ? spec.substring(0, hash) : spec;
-        KvmCapture other = CaptureJson.read(dev.regshim.util.JsonInput.read(Path.of(file), CaptureJson.MAX_FILE_BYTES));
-        CapturedSet set = hash > 0 ? other.set(spec.substring(hash + 1)).filter(CapturedSet::offered)
-                .orElseThrow(() -> new dev.regshim.RegshimException(file + ": no offered vCPU set '"
-                        + dev.regshim.util.Text.safe(spec.substring(hash + 1), 40) + "'"))
-                : other.cpuHostDefault().orElseThrow(() -> new dev.regshim.RegshimException(file
-                + ": no set -cpu host runs; name one with #SET"));
-        java.util.List<long[]> values = new java.util.ArrayList<>();
-        for (RegId id : set.cpregs()) {
-            set.value(id).ifPresent(v -> values.add(new long[]{id.value(), v}));
-        }
-        String label = (other.kernel().upstream() == null ? "capture" : other.kernel().upstream()) + "-" + set.name();
-        return new KernelCapturer.Trial(label, set.name(), values);
     }
 
     static void summary(PrintWriter out, KvmCapture c) {

@@ -144,27 +144,20 @@ final class LabCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             LabHost h = LabHost.parse(host);
-            Path dir = work != null ? work : java.nio.file.Files.createTempDirectory("regshim-matrix-");
             boolean[] allGood = {true};
             out.printf("lab matrix on %s, QEMU %s in the hosts%n", h.label(), qemu);
             out.flush();
-            try {
-                new dev.regshim.lab.LabMatrix(line -> {
-                    err.println("regshim: " + line);
-                    err.flush();
-                }).run(kernels, h, qemu, LabMigration.Guest.COUNTER, dir, row -> {
-                    allGood[0] &= good(row);
-                    out.println(rowText(row));
-                    out.flush();
-                    if (jsonLines != null) {
-                        appendJson(row);
-                    }
-                });
-            } finally {
-                if (work == null) {
-                    deleteTree(dir);
+            new dev.regshim.lab.LabMatrix(line -> {
+                err.println("regshim: " + line);
+                err.flush();
+            }).runIn(work, kernels, h, qemu, LabMigration.Guest.COUNTER, row -> {
+                allGood[0] &= row.good();
+                out.println(rowText(row));
+                out.flush();
+                if (jsonLines != null) {
+                    appendJson(row);
                 }
-            }
+            });
             return allGood[0] ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
         }
 
@@ -191,40 +184,6 @@ final class LabCommand implements Runnable {
                 throw new dev.regshim.RegshimException("cannot write " + jsonLines + ": " + e.getMessage());
             }
         }
-
-        private static void deleteTree(Path dir) throws java.io.IOException {
-            try (var s = java.nio.file.Files.walk(dir)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
-
-    /** A direction is good when it loads with the guest continuing, or every path that fails is refused by regshim. */
-    static boolean good(dev.regshim.lab.LabMatrix.Row row) {
-        if (row.error() != null) {
-            return false;
-        }
-        LabReport d = row.direct();
-        boolean exact = d.predictionExact().orElse(true);
-        if (d.guestContinued()) {
-            return exact;
-        }
-        return exact && settled(row.rewrite()) && settled(row.proxy());
-    }
-
-    /** Loaded with the guest continuing, or refused by regshim before the destination (a register named). */
-    private static boolean settled(LabReport r) {
-        if (r == null) {
-            return false;
-        }
-        if (r.guestContinued()) {
-            return r.predictionExact().orElse(true);
-        }
-        boolean refusedByRegshim = Boolean.FALSE.equals(r.rewriteWritten())
-                || (r.proxy() != null && !r.destinationReached() && !Boolean.FALSE.equals(r.sourceContinued()));
-        return refusedByRegshim;
     }
 
     static String rowText(dev.regshim.lab.LabMatrix.Row row) {

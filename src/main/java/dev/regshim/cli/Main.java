@@ -1,9 +1,10 @@
 package dev.regshim.cli;
 
+import dev.regshim.ExitCode;
 import dev.regshim.RegshimException;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -31,11 +32,11 @@ import java.nio.charset.StandardCharsets;
         })
 public final class Main implements Runnable {
 
-    /** Exit codes, as the README documents them. */
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_DIFFERENT = 1;
-    public static final int EXIT_USAGE = 2;
-    public static final int EXIT_INTERNAL = 3;
+    /** The exit codes under the names the commands use; defined in {@link ExitCode}. */
+    public static final int EXIT_OK = ExitCode.OK;
+    public static final int EXIT_DIFFERENT = ExitCode.DIFFERENT;
+    public static final int EXIT_USAGE = ExitCode.INPUT;
+    public static final int EXIT_INTERNAL = ExitCode.INTERNAL;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,7 +11,7 @@ import dev.regshim.plan.HtmlReport;
 import dev.regshim.plan.MachineType;
 import dev.regshim.plan.PlanJson;
 import dev.regshim.plan.PlanSettings;
-import dev.regshim.rewrite.InertRule;
+import dev.regshim.policy.InertRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -97,19 +97,6 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write a self-contained HTML report")
     Path html;
 
-    /** The machine type all hosts' profiles record (streams and captures do), else the default. */
-    static String commonMachine(Fleet fleet) {
-        java.util.Set<String> seen = new java.util.TreeSet<>();
-        for (var h : fleet.hosts()) {
-            String m = h.profile().machineType();
-            if (m == null) {
-                return DEFAULT_MACHINE;
-            }
-            seen.add(m);
-        }
-        return seen.size() == 1 ? seen.iterator().next() : DEFAULT_MACHINE;
-    }
-
     @Override
     public Integer call() {
         Set<String> forms = forms(emit);
@@ -120,11 +107,11 @@ public final class PlanCommand implements Callable<Integer> {
         Fleet fleet = Fleet.resolve(all);
         Semantics sem = toQemu != null && !spec.commandLine().getParseResult().hasMatchedOption("--semantics")
                 ? dev.regshim.cpreg.QemuRelease.parse(toQemu).cpregSemantics() : Semantics.parse(semantics);
-        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(fleet.hosts().get(0).profile());
+        Accel acc = accel != null ? Accel.parse(accel) : fleet.hosts().get(0).profile().assumedAccel();
         List<InertRule> rules = new ArrayList<>();
         inert.forEach(t -> rules.add(InertRule.parse(t)));
         PlanSettings settings = new PlanSettings(sem, before == null ? null : Semantics.parse(before), acc,
-                MachineType.parse(machine != null ? machine : commonMachine(fleet)), baseline, rules, null);
+                MachineType.parse(machine != null ? machine : fleet.commonMachineType().orElse(DEFAULT_MACHINE)), baseline, rules, null);
         FleetPlan p = FleetPlanner.plan(fleet, settings);
         if (html != null) {
             writeReport(html, HtmlReport.render(p));

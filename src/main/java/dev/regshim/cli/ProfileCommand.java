@@ -1,10 +1,10 @@
 package dev.regshim.cli;
 
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileCapture;
 import dev.regshim.profile.ProfileJson;
-import dev.regshim.profile.ProfileSources;
-import dev.regshim.profile.StreamProfileSource;
+import dev.regshim.profile.source.ProfileCapture;
+import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.profile.source.StreamProfileSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

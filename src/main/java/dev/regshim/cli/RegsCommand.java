@@ -10,10 +10,10 @@ import dev.regshim.regs.RegParser;
 import dev.regshim.regs.RegSet;
 import dev.regshim.regs.RegSetDiff;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -174,7 +174,7 @@ public final class RegsCommand implements Runnable {
         }
 
         private static RegSet ids(String spec) {
-            return dev.regshim.profile.ProfileSources.resolve(spec).vcpus().get(0).cpregs().idSet();
+            return dev.regshim.profile.source.ProfileSources.resolve(spec).vcpus().get(0).cpregs().idSet();
         }
 
         static void printSide(PrintWriter out, String title, RegSet set) {

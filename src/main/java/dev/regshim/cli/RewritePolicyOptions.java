@@ -3,10 +3,10 @@ package dev.regshim.cli;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.policy.InertRule;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.profile.Profile;
-import dev.regshim.rewrite.InertRule;
-import dev.regshim.rewrite.Policy;
-import dev.regshim.rewrite.RewriteOptions;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ public final class RewritePolicyOptions {
 
     /** The rewrite options for this destination (its accelerator from its profile unless --accel says). */
     RewriteOptions toOptions(Profile destination) {
-        Accel acc = accel != null ? Accel.parse(accel) : CheckCommand.guessAccel(destination);
+        Accel acc = accel != null ? Accel.parse(accel) : destination.assumedAccel();
         dev.regshim.cpreg.DestinationRelease release = toQemu.resolve(destination);
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, release), acc, CheckCommand.regs(hide),
                 CheckCommand.regs(fake), release);

@@ -1,5 +1,6 @@
 package dev.regshim.cpreg;
 
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
 

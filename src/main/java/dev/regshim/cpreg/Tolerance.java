@@ -1,6 +1,7 @@
 package dev.regshim.cpreg;
 
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
 
 import java.util.List;
 
@@ -21,11 +22,11 @@ public record Tolerance(RegId id, Type type, long mask, long value, Accel accel)
     }
 
     public static final List<Tolerance> QEMU_11_1 = List.of(
-            new Tolerance(RegId.sysreg(3, 0, 2, 0, 3), Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.KVM),   // TCR2_EL1
-            new Tolerance(RegId.sysreg(3, 0, 10, 2, 2), Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.KVM),  // PIRE0_EL1
-            new Tolerance(RegId.sysreg(3, 0, 10, 2, 3), Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.KVM),  // PIR_EL1
-            new Tolerance(RegId.fwFeatBmap(3), Type.ONLY_SRC_TEST_VALUE, -1L, 0, Accel.KVM),      // VENDOR_HYP_BMAP_2
-            new Tolerance(RegId.of(0x40200000200e0298L), Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.TCG)); // AArch32 DBGDTRTX
+            new Tolerance(WellKnownRegs.TCR2_EL1, Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.KVM),
+            new Tolerance(WellKnownRegs.PIRE0_EL1, Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.KVM),
+            new Tolerance(WellKnownRegs.PIR_EL1, Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.KVM),
+            new Tolerance(WellKnownRegs.VENDOR_HYP_BMAP_2, Type.ONLY_SRC_TEST_VALUE, -1L, 0, Accel.KVM),
+            new Tolerance(WellKnownRegs.DBGDTRTX, Type.NOT_ON_BOTH_ENDS, 0, 0, Accel.TCG));
 
     public static Tolerance find(RegId id, Accel accel) {
         for (Tolerance t : QEMU_11_1) {

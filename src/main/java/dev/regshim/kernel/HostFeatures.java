@@ -1,6 +1,7 @@
 package dev.regshim.kernel;
 
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
 import dev.regshim.regs.fields.IdField;
 import dev.regshim.regs.fields.IdRegisterFields;
 
@@ -17,7 +18,7 @@ import java.util.function.Function;
 public final class HostFeatures {
 
     /** CLIDR_EL1, which v6.1's DEMUX list depends on. */
-    public static final RegId CLIDR_EL1 = RegId.sysreg(3, 1, 0, 0, 1);
+    public static final RegId CLIDR_EL1 = WellKnownRegs.CLIDR_EL1;
 
     private HostFeatures() {
     }

@@ -1,8 +1,14 @@
 package dev.regshim.lab;
 
+import dev.regshim.RegshimException;
 import dev.regshim.kernel.KernelFeature;
+import dev.regshim.kernel.capture.CaptureJson;
 import dev.regshim.kernel.capture.CapturedSet;
 import dev.regshim.kernel.capture.KvmCapture;
+import dev.regshim.regs.RegId;
+import dev.regshim.util.Errno;
+import dev.regshim.util.JsonInput;
+import dev.regshim.util.Text;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.regshim.util.Errno;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +76,28 @@ public final class KernelCapturer {
      * a migration). {@code label}: a name without spaces.
      */
     public record Trial(String label, String set, List<long[]> values) {
+
+        /**
+         * A trial of another capture's values ({@code FILE[#SET]}; default set: the one {@code -cpu host} runs): its
+         * set's cpreg list, sorted by ID as QEMU's is.
+         */
+        public static Trial fromCapture(String spec) {
+            int hash = spec.lastIndexOf('#');
+            String file = hash > 0 ? spec.substring(0, hash) : spec;
+            KvmCapture other = CaptureJson.read(JsonInput.read(Path.of(file), CaptureJson.MAX_FILE_BYTES));
+            CapturedSet set = hash > 0 ? other.set(spec.substring(hash + 1)).filter(CapturedSet::offered)
+                    .orElseThrow(() -> new RegshimException(file + ": no offered vCPU set '"
+                            + Text.safe(spec.substring(hash + 1), 40) + "'"))
+                    : other.cpuHostDefault().orElseThrow(() -> new RegshimException(file
+                    + ": no set -cpu host runs; name one with #SET"));
+            List<long[]> values = new java.util.ArrayList<>();
+            for (RegId id : set.cpregs()) {
+                set.value(id).ifPresent(v -> values.add(new long[]{id.value(), v}));
+            }
+            String label = (other.kernel().upstream() == null ? "capture" : other.kernel().upstream()) + "-" + set.name();
+            return new Trial(label, set.name(), values);
+        }
+
         public Trial {
             if (!label.matches("[A-Za-z0-9._+@:-]{1,60}")) {
                 throw new IllegalArgumentException("bad trial label " + label);

@@ -2,7 +2,7 @@ package dev.regshim.lab;
 
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuException;
-import dev.regshim.qemu.QemuVersion;
+import dev.regshim.release.QemuVersion;
 
 import java.util.List;
 import java.util.Optional;

@@ -18,12 +18,52 @@ public final class LabMatrix {
 
     /** One direction: the direct load, and for a failing one the rewrite and proxy attempts. */
     public record Row(String from, String to, LabReport direct, LabReport rewrite, LabReport proxy, String error) {
+
+        /** A direction is good when it loads with the guest continuing, or every path that fails is refused by regshim. */
+        public boolean good() {
+            if (error != null) {
+                return false;
+            }
+            boolean exact = direct.predictionExact().orElse(true);
+            if (direct.guestContinued()) {
+                return exact;
+            }
+            return exact && settled(rewrite) && settled(proxy);
+        }
+
+        /** Loaded with the guest continuing, or refused by regshim before the destination (a register named). */
+        private static boolean settled(LabReport r) {
+            if (r == null) {
+                return false;
+            }
+            if (r.guestContinued()) {
+                return r.predictionExact().orElse(true);
+            }
+            return Boolean.FALSE.equals(r.rewriteWritten())
+                    || (r.proxy() != null && !r.destinationReached() && !Boolean.FALSE.equals(r.sourceContinued()));
+        }
     }
 
     private final Consumer<String> progress;
 
     public LabMatrix(Consumer<String> progress) {
         this.progress = progress;
+    }
+
+    /**
+     * As {@link #run}, keeping the saved sources in {@code work}, or when it is null in a temporary directory removed
+     * afterwards.
+     */
+    public List<Row> runIn(Path work, List<String> kernels, LabHost host, String qemu, LabMigration.Guest guest,
+                           Consumer<Row> each) throws IOException {
+        Path dir = work != null ? work : Files.createTempDirectory("regshim-matrix-");
+        try {
+            return run(kernels, host, qemu, guest, dir, each);
+        } finally {
+            if (work == null) {
+                LabFiles.deleteTree(dir);
+            }
+        }
     }
 
     /**

@@ -14,7 +14,8 @@
  *       downloaded or built is cached under regshim's cache directory. Every process the lab starts is killed when the
  *       run ends or the JVM exits ({@link dev.regshim.lab.ChildProcess}).</li>
  * </ul>
- * May import {@code kernel}, {@code profile}, {@code check}, {@code cpreg}, {@code rewrite}, {@code proxy},
- * {@code stream}, {@code qemu}, {@code regs} and {@code util}; nothing imports it but the CLI.
+ * May import {@code kernel}, {@code kernel.capture}, {@code profile}, {@code profile.source}, {@code check},
+ * {@code cpreg}, {@code policy}, {@code rewrite}, {@code proxy}, {@code stream}, {@code qemu}, {@code release},
+ * {@code regs} and {@code util}; nothing imports it but the CLI.
  */
 package dev.regshim.lab;

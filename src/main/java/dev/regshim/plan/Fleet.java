@@ -1,12 +1,12 @@
 package dev.regshim.plan;
 
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelHost;
 import dev.regshim.kernel.KernelSpecException;
-import dev.regshim.profile.KernelProfileSource;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.KernelProfileSource;
+import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
 
@@ -215,5 +215,18 @@ public final class Fleet {
             return Tri.UNKNOWN;
         }
         return f.presentIn(a).map(b -> b ? Tri.YES : Tri.NO).orElse(Tri.UNKNOWN);
+    }
+
+    /** The machine type every host's profile records (streams and captures do), when they all record the same one. */
+    public java.util.Optional<String> commonMachineType() {
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (var h : hosts()) {
+            String m = h.profile().machineType();
+            if (m == null) {
+                return java.util.Optional.empty();
+            }
+            seen.add(m);
+        }
+        return seen.size() == 1 ? java.util.Optional.of(seen.iterator().next()) : java.util.Optional.empty();
     }
 }

@@ -1,10 +1,11 @@
 package dev.regshim.plan;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.kernel.KernelFeature;
+import dev.regshim.policy.FeatureGates;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
-import dev.regshim.rewrite.FeatureGates;
+import dev.regshim.regs.WellKnownRegs;
 
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -45,7 +46,7 @@ public enum GuestFeature {
     /** The PMU registers {@code pmu_visibility} gates (PMCEID0/1 are ID registers, always listed). */
     private static final Pattern PMU_REGISTER = Pattern.compile(
             "PM(CR|CNTEN(SET|CLR)|OVS(SET|CLR)|SWINC|SELR|CCNTR|USERENR|INTEN(SET|CLR)|EVCNTR\\d+|EVTYPER\\d+|CCFILTR|XEVCNTR|XEVTYPER)_EL[01]");
-    private static final RegId ID_AA64DFR0 = RegId.sysreg(3, 0, 0, 5, 0);
+    private static final RegId ID_AA64DFR0 = WellKnownRegs.ID_AA64DFR0_EL1;
     private static final int PMUVER_SHIFT = 8;
     private static final int FIELD_MASK = 0xf;
     private static final int PMUVER_IMPDEF = 0xf;

@@ -9,6 +9,7 @@ import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.RegIssue;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.plan.Involved.Role;
 import dev.regshim.profile.Profile;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
@@ -31,11 +32,6 @@ import java.util.stream.IntStream;
  */
 final class MatrixBuilder {
 
-    static final String ROLE_UNKNOWN = "in the stream, unknown to the destination";
-    static final String ROLE_TAIL = "sorts after the destination's last register: silently dropped (stock QEMU)";
-    static final String ROLE_MISSING = "not in the stream: keeps the destination's value";
-    static final String ROLE_HIDDEN = "hidden: not migrated";
-    static final String ROLE_HIDDEN_DESTINATION = "hidden on the destination, which keeps its own value (the source has none)";
     /** Where the register names go in an action text. */
     private static final String SLOT = "\u0000";
 
@@ -77,26 +73,26 @@ final class MatrixBuilder {
         Map<RegId, Long> droppedValue = new LinkedHashMap<>(); // the source's value, where known
         for (VcpuCheck v : r.vcpus()) {
             CpuLoadOutcome o = v.outcome();
-            o.unexpected().forEach(x -> involved.putIfAbsent(x.id(), involvedOf(x.id(), ROLE_UNKNOWN)));
+            o.unexpected().forEach(x -> involved.putIfAbsent(x.id(), involvedOf(x.id(), Role.UNKNOWN)));
             for (RegIssue x : o.ignoredTail()) {
-                involved.putIfAbsent(x.id(), involvedOf(x.id(), ROLE_TAIL));
+                involved.putIfAbsent(x.id(), involvedOf(x.id(), Role.TAIL));
                 addOnce(dropped, x.id());
                 x.value().ifPresent(val -> droppedValue.put(x.id(), val));
             }
             for (RegIssue x : o.tolerated()) {
-                involved.putIfAbsent(x.id(), involvedOf(x.id(), x.note()));
+                involved.putIfAbsent(x.id(), involvedOf(x.id(), Role.TOLERATED, x.note()));
                 if (v.sent().indexOf(x.id().value()) >= 0) {
                     addOnce(dropped, x.id()); // the source's value, accepted and dropped (not a local one it lacked)
                     x.value().ifPresent(val -> droppedValue.put(x.id(), val));
                 }
             }
-            o.missing().forEach(x -> involved.putIfAbsent(x.id(), involvedOf(x.id(), ROLE_MISSING)));
+            o.missing().forEach(x -> involved.putIfAbsent(x.id(), involvedOf(x.id(), Role.MISSING)));
         }
         if (after && s.hidingActive()) {
             for (RegId h : s.hidden()) {
                 boolean atSource = classes.get(i).regs().contains(h);
                 if (atSource || classes.get(j).regs().contains(h)) {
-                    involved.putIfAbsent(h, involvedOf(h, atSource ? ROLE_HIDDEN : ROLE_HIDDEN_DESTINATION));
+                    involved.putIfAbsent(h, involvedOf(h, atSource ? Role.HIDDEN : Role.HIDDEN_DESTINATION));
                 }
                 if (atSource) {
                     addOnce(dropped, h); // only a value the source had can be left behind
@@ -109,14 +105,16 @@ final class MatrixBuilder {
         List<String> problems = new ArrayList<>();
         List<RegId> lost = new ArrayList<>();
         List<String> violated = new ArrayList<>();
+        Set<RegId> violatedIds = new LinkedHashSet<>();
         for (RegId id : dropped) {
             PlanEntry e = entries.get(id);
-            boolean unchecked = involved.get(id).role().equals(ROLE_TAIL);
+            boolean unchecked = involved.get(id).kind() == Role.TAIL;
             Optional<Boolean> holds = e == null || !droppedValue.containsKey(id) ? Optional.empty()
                     : e.classification().holdsFor(droppedValue.get(id));
             if (e == null || e.safety() == Safety.UNSAFE || unchecked || holds.equals(Optional.of(false))) {
                 lost.add(id); // stock QEMU's tail skip drops a value without looking at it, whatever it is
                 if (holds.equals(Optional.of(false))) {
+                    violatedIds.add(id);
                     violated.add(String.format("%s is 0x%x, not what %s asks: dropping it loses guest state", e.name(),
                             droppedValue.get(id), e.condition()));
                 }
@@ -131,7 +129,7 @@ final class MatrixBuilder {
             headline = r.firstError() == null ? "fails" : r.firstError();
             // with a length failure, unknown registers after the destination's last one are just as unknown
             List<RegId> unknown = involved.values().stream()
-                    .filter(x -> x.role().equals(ROLE_UNKNOWN) || x.role().equals(ROLE_TAIL))
+                    .filter(x -> x.kind() == Role.UNKNOWN || x.kind() == Role.TAIL)
                     .map(Involved::id).collect(Collectors.toList());
             if (!unknown.isEmpty()) {
                 problems.add(label(j) + " does not know " + shortNames(unknown));
@@ -143,13 +141,13 @@ final class MatrixBuilder {
             headline = "loads, but drops " + names(lost) + " without failing";
             problems.addAll(violated);
             for (RegId id : lost) {
-                if (violated.stream().anyMatch(x -> x.startsWith(RegCatalog.get().name(id) + " is 0x"))) {
+                if (violatedIds.contains(id)) {
                     continue;
                 }
                 PlanEntry e = entries.get(id);
                 String why;
                 String name = RegCatalog.get().name(id);
-                if (involved.get(id).role().equals(ROLE_TAIL)) {
+                if (involved.get(id).kind() == Role.TAIL) {
                     why = name + " sorts after " + label(j) + "'s last register, where stock QEMU stops comparing: dropped "
                             + "without a check" + (e != null && e.condition() != null
                             ? " (harmless only while " + e.condition() + ", which nothing verifies)" : "");
@@ -194,14 +192,18 @@ final class MatrixBuilder {
                 new ArrayList<>(involved.values()), fix);
     }
 
-    private Involved involvedOf(RegId id, String role) {
+    private Involved involvedOf(RegId id, Role kind) {
+        return involvedOf(id, kind, kind.sentence());
+    }
+
+    private Involved involvedOf(RegId id, Role kind, String words) {
         PlanEntry e = entries.get(id);
-        return new Involved(id, role, e == null ? null : e.safety());
+        return new Involved(id, kind, words, e == null ? null : e.safety());
     }
 
     /** Whether the register's value is on the source side (the destination-only ones need nothing). */
     private static boolean fromSource(Involved x) {
-        return !x.role().equals(ROLE_MISSING) && !x.role().equals(ROLE_HIDDEN_DESTINATION);
+        return x.kind() != Role.MISSING && x.kind() != Role.HIDDEN_DESTINATION;
     }
 
     private static void addOnce(List<RegId> list, RegId id) {

@@ -3,7 +3,7 @@ package dev.regshim.plan;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.Semantics;
-import dev.regshim.rewrite.InertRule;
+import dev.regshim.policy.InertRule;
 
 import java.util.List;
 

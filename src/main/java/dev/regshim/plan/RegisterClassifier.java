@@ -1,9 +1,10 @@
 package dev.regshim.plan;
 
+import dev.regshim.policy.InertRule;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
-import dev.regshim.rewrite.InertRule;
+import dev.regshim.regs.WellKnownRegs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,23 +30,21 @@ import java.util.stream.Collectors;
  */
 public final class RegisterClassifier {
 
-    public static final RegId BMAP_2 = RegId.fwFeatBmap(3);
+    public static final RegId BMAP_2 = WellKnownRegs.VENDOR_HYP_BMAP_2;
     static final String BMAP_2_CONDITION = "KVM_REG_ARM_VENDOR_HYP_BMAP_2 == 0";
     /** KVM's reset value of BMAP_2: no vendor hypercall service 64-127 exposed. */
     static final long BMAP_2_RESET = 0;
     /** PMMIR_EL1, which KVM lists from 7.3 for every vCPU with a PMU. */
-    public static final RegId PMMIR_EL1 = RegId.sysreg(3, 0, 9, 14, 6);
+    public static final RegId PMMIR_EL1 = WellKnownRegs.PMMIR_EL1;
     static final String PMMIR_CONDITION = "PMMIR_EL1 == 0";
     /** What 7.3 reports without KVM_ARM_VCPU_PMU_V3_STRICT, and what older kernels show the guest. */
     static final long PMMIR_RESET = 0;
     /** QEMU's bogus AArch32 DBGDTRTX view (TCG, QEMU 10.0 and earlier). */
-    public static final RegId DBGDTRTX = RegId.of(0x40200000200e0298L);
+    public static final RegId DBGDTRTX = WellKnownRegs.DBGDTRTX;
     /** KVM_REG_ARM_PTIMER_CNT / _CTL / _CVAL: the EL1 physical timer. */
-    static final List<RegId> PTIMER = List.of(RegId.sysreg(3, 3, 14, 0, 1), RegId.sysreg(3, 3, 14, 2, 1),
-            RegId.sysreg(3, 3, 14, 2, 2));
+    static final List<RegId> PTIMER = WellKnownRegs.PTIMER;
     /** Registers QEMU reads or writes directly, outside its cpreg list: hiding them aborts QEMU (series patch 4). */
-    static final List<RegId> DIRECTLY_ACCESSED = List.of(RegId.sysreg(3, 0, 0, 0, 5), // MPIDR_EL1 (vCPU init)
-            RegId.sysreg(3, 3, 14, 3, 2));                                           // KVM_REG_ARM_TIMER_CNT (vtime)
+    static final List<RegId> DIRECTLY_ACCESSED = List.of(WellKnownRegs.MPIDR_EL1, WellKnownRegs.TIMER_CNT);
 
     /** CLIDR_EL1 Ctype<n>: 3 bits per cache level. */
     private static final int LISTED_NAMES = 4;

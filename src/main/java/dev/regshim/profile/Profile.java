@@ -1,6 +1,7 @@
 package dev.regshim.profile;
 
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cpreg.Accel;
+import dev.regshim.regs.CpregArray;
 
 import java.util.List;
 import java.util.Optional;
@@ -43,12 +44,12 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
     /**
      * A FULL device section: what the destination must know to accept it.
      *
-     * @param layout the wire size of the section's main fields as its vmdesc describes them (subsections left out,
-     *               they are state-dependent), or null when unknown. Two sections of the same device and version
-     *               whose main fields differ in size (e.g. arrays sized by the vCPU count) cannot be read into each
-     *               other.
+     * @param mainFieldBytes the wire size of the section's main fields as its vmdesc describes them (subsections
+     *                       left out, they are state-dependent), or null when unknown. Two sections of the same
+     *                       device and version whose main fields differ in size (e.g. arrays sized by the vCPU
+     *                       count) cannot be read into each other.
      */
-    public record SectionRef(String idstr, int instance, int version, String layout, int sectionId,
+    public record SectionRef(String idstr, int instance, int version, Long mainFieldBytes, int sectionId,
                              List<String> subsections) {
         /** {@link #sectionId} when the profile does not record it (QEMU names it in some messages). */
         public static final int UNKNOWN_ID = -1;
@@ -73,6 +74,30 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
             return Optional.of(new Vcpu(instance, vcpus.get(0).cpregs()));
         }
         return vcpus.stream().filter(v -> v.instance() == instance).findFirst();
+    }
+
+    /**
+     * The accelerator this side runs under: as its provenance records it, else as its registers show
+     * ({@link Accel#inferredFrom}); empty when neither tells.
+     */
+    public Optional<Accel> accel() {
+        return provenance.accel() != null ? Optional.of(Accel.parse(provenance.accel())) : inferredAccel(vcpus);
+    }
+
+    /** {@link #accel()}, or KVM (what production migrations run under) when nothing tells. */
+    public Accel assumedAccel() {
+        return accel().orElse(Accel.KVM);
+    }
+
+    /** The accelerator the vCPUs' register lists show, from the first vCPU that tells. */
+    public static Optional<Accel> inferredAccel(List<Vcpu> vcpus) {
+        for (Vcpu v : vcpus) {
+            Optional<Accel> a = Accel.inferredFrom(v.cpregs().idSet());
+            if (a.isPresent()) {
+                return a;
+            }
+        }
+        return Optional.empty();
     }
 
     public boolean hasDeviceModel() {

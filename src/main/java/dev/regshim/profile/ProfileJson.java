@@ -1,15 +1,15 @@
 package dev.regshim.profile;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regshim.RegshimException;
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParseException;
@@ -72,8 +72,8 @@ public final class ProfileJson {
             ArrayNode a = o.putArray("sections");
             p.sections().forEach(s -> {
                 ObjectNode sn = a.addObject().put("idstr", s.idstr()).put("instance", s.instance()).put("version", s.version());
-                if (s.layout() != null) {
-                    sn.put("layout", s.layout());
+                if (s.mainFieldBytes() != null) {
+                    sn.put("layout", layoutText(s.mainFieldBytes()));
                 }
                 if (s.sectionId() != Profile.SectionRef.UNKNOWN_ID) {
                     sn.put("section_id", s.sectionId());
@@ -275,6 +275,21 @@ public final class ProfileJson {
         return out;
     }
 
+    /** A section's layout as the JSON form writes it: {@code "main fields N bytes"}. */
+    static String layoutText(long mainFieldBytes) {
+        return "main fields " + mainFieldBytes + " bytes";
+    }
+
+    private static final java.util.regex.Pattern LAYOUT = java.util.regex.Pattern.compile("main fields (\\d{1,12}) bytes");
+
+    private static Long mainFieldBytes(JsonStreamInput in, String text) {
+        java.util.regex.Matcher m = LAYOUT.matcher(text);
+        if (!m.matches()) {
+            throw in.error("layout '" + Text.safe(text, 60) + "' is not \"main fields N bytes\"");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     private static List<Profile.SectionRef> sections(JsonStreamInput in) {
         List<Profile.SectionRef> out = new ArrayList<>();
         in.beginArray(MAX_SECTIONS);
@@ -283,7 +298,7 @@ public final class ProfileJson {
             String idstr = null;
             int instance = 0;
             int version = 0;
-            String layout = null;
+            Long mainFieldBytes = null;
             int sectionId = Profile.SectionRef.UNKNOWN_ID;
             List<String> subs = null;
             String f;
@@ -292,7 +307,7 @@ public final class ProfileJson {
                     case "idstr" -> idstr = in.string(256);
                     case "instance" -> instance = (int) in.integer(0, Integer.MAX_VALUE);
                     case "version" -> version = (int) in.integer(0, Integer.MAX_VALUE);
-                    case "layout" -> layout = in.string(256);
+                    case "layout" -> mainFieldBytes = mainFieldBytes(in, in.string(256));
                     case "section_id" -> sectionId = (int) in.integer(0, Integer.MAX_VALUE);
                     case "subsections" -> {
                         subs = new ArrayList<>();
@@ -308,7 +323,7 @@ public final class ProfileJson {
             if (idstr == null) {
                 throw in.error("a section needs \"idstr\"");
             }
-            out.add(new Profile.SectionRef(idstr, instance, version, layout, sectionId, subs));
+            out.add(new Profile.SectionRef(idstr, instance, version, mainFieldBytes, sectionId, subs));
         }
         return out;
     }

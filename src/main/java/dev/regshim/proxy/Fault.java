@@ -1,5 +1,7 @@
 package dev.regshim.proxy;
 
+import dev.regshim.ExitCode;
+
 /**
  * Who or what stopped a migration, and the exit code the CLI reports for it. In every case the proxy has closed
  * both connections, so the source's migration fails and its VM keeps running there (see the README for what the
@@ -7,11 +9,11 @@ package dev.regshim.proxy;
  */
 public enum Fault {
     /** regshim's rewrite rules refuse the stream (guest state would be lost, or it would still not load). */
-    REFUSED(1),
+    REFUSED(ExitCode.DIFFERENT),
     /** The destination is unreachable, closed the connection, failed the load, or sent garbage. */
-    DESTINATION(1),
+    DESTINATION(ExitCode.DIFFERENT),
     /** The source sent something that is not a loadable stream, or stopped mid-stream. */
-    SOURCE(2);
+    SOURCE(ExitCode.INPUT);
 
     private final int exitCode;
 

@@ -1,15 +1,15 @@
 package dev.regshim.proxy;
 
 import dev.regshim.check.CheckResult;
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.policy.Refusal;
+import dev.regshim.policy.RewriteOptions;
+import dev.regshim.policy.RewritePlan;
+import dev.regshim.policy.RewriteRefusedException;
+import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.Provenance;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
-import dev.regshim.rewrite.Refusal;
-import dev.regshim.rewrite.RewriteOptions;
-import dev.regshim.rewrite.RewritePlan;
-import dev.regshim.rewrite.RewriteRefusedException;
-import dev.regshim.rewrite.VcpuRewrite;
 import dev.regshim.stream.CpregReplacement;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamTransformer;
@@ -45,8 +45,8 @@ final class LiveRewrite implements StreamTransformer.CpuSectionHandler {
     public CpregReplacement onCpuSection(CpuSection cpu) {
         int instance = cpu.instanceId();
         // the exception level the vCPU runs at: its own level's registers are never droppable
-        VcpuRewrite r = plan.planVcpu(instance, CpregArray.of(cpu.ids(), cpu.values()),
-                java.util.OptionalInt.of(dev.regshim.rewrite.FeatureGates.currentEl(cpu.pstate())));
+        VcpuRewrite r = plan.planVcpu(instance, cpu.cpregs(),
+                java.util.OptionalInt.of(dev.regshim.policy.FeatureGates.currentEl(cpu.pstate())));
         if (r.refused()) {
             throw new RewriteRefusedException(refusalLine(r));
         }
@@ -91,6 +91,6 @@ final class LiveRewrite implements StreamTransformer.CpuSectionHandler {
     /** This vCPU alone, as its source sent it (no device model: only the cpu load is predicted). */
     private static Profile asProfile(CpuSection cpu) {
         return new Profile(Provenance.of("live", "cpu " + cpu.instanceId()), null, null, null, null,
-                List.of(new Profile.Vcpu(cpu.instanceId(), CpregArray.of(cpu.ids(), cpu.values()))), true, false);
+                List.of(new Profile.Vcpu(cpu.instanceId(), cpu.cpregs())), true, false);
     }
 }

@@ -1,7 +1,7 @@
 package dev.regshim.proxy;
 
 import dev.regshim.RegshimException;
-import dev.regshim.rewrite.RewriteRefusedException;
+import dev.regshim.policy.RewriteRefusedException;
 import dev.regshim.stream.WireFormat;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.regshim.proxy;
 
 import dev.regshim.RegshimException;
-import dev.regshim.rewrite.RewriteRefusedException;
-import dev.regshim.rewrite.VcpuRewrite;
+import dev.regshim.policy.RewriteRefusedException;
+import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamFormatException;
 import dev.regshim.stream.StreamTransformer;
@@ -162,7 +162,7 @@ final class MigrationSession {
             return new ProxyException(Fault.SOURCE, "the source closed the connection mid-stream after " + in.bytes()
                     + " bytes (" + e.getMessage() + ")", e);
         }
-        String magic = e.offset() == 0 && e.getMessage().contains("0x11223344")
+        String magic = e.offset() == 0 && e.foundMagic().equals(java.util.OptionalInt.of(ExtraChannel.MULTIFD_MAGIC))
                 ? " (a multifd channel, but no migration is in progress to attach it to)" : "";
         return new ProxyException(Fault.SOURCE, "the source sent an invalid stream: " + e.getMessage() + magic, e);
     }

@@ -1,9 +1,9 @@
 package dev.regshim.proxy;
 
 import dev.regshim.RegshimException;
+import dev.regshim.policy.VcpuRewrite;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
-import dev.regshim.rewrite.VcpuRewrite;
 import dev.regshim.stream.Configuration;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.DeviceSection;
@@ -89,7 +89,7 @@ final class OutputAudit implements StreamVisitor {
         if (e instanceof ProxyException) {
             return e;
         }
-        if (e instanceof dev.regshim.rewrite.RewriteRefusedException) {
+        if (e instanceof dev.regshim.policy.RewriteRefusedException) {
             return e;
         }
         return new ProxyException(Fault.REFUSED, "verification of the stream for the destination failed, nothing "

@@ -4,9 +4,9 @@ import dev.regshim.RegshimException;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
 import dev.regshim.check.Stage;
+import dev.regshim.policy.RewriteOptions;
+import dev.regshim.policy.RewritePlan;
 import dev.regshim.profile.Profile;
-import dev.regshim.rewrite.RewriteOptions;
-import dev.regshim.rewrite.RewritePlan;
 
 /**
  * The decision that can be made before a byte flows: the rewrite of a known source ({@code --source-profile}, a stream

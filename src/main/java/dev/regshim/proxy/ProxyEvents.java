@@ -1,6 +1,6 @@
 package dev.regshim.proxy;
 
-import dev.regshim.rewrite.VcpuRewrite;
+import dev.regshim.policy.VcpuRewrite;
 
 import java.net.InetSocketAddress;
 

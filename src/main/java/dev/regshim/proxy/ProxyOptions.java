@@ -1,8 +1,8 @@
 package dev.regshim.proxy;
 
 import dev.regshim.RegshimException;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.profile.Profile;
-import dev.regshim.rewrite.RewriteOptions;
 import dev.regshim.stream.StreamLimits;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.regshim.proxy;
 
-import dev.regshim.rewrite.RegisterChange;
-import dev.regshim.rewrite.VcpuRewrite;
+import dev.regshim.policy.RegisterChange;
+import dev.regshim.policy.VcpuRewrite;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.regshim.proxy;
 
-import dev.regshim.rewrite.RewriteOptions;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.stream.RamBlock;
 import dev.regshim.stream.RamBlockList;
 import dev.regshim.stream.RamFlags;

@@ -20,5 +20,10 @@
  *   <li>Any failure resets both connections ({@link dev.regshim.proxy.Fault} says whose): the source's migration
  *       fails and its VM keeps running there.</li>
  * </ul>
+ *
+ * <h2>What it may import</h2>
+ * The JDK, the root {@code dev.regshim}, {@code policy} (every rewrite decision), {@code stream} (reading and writing
+ * the bytes), {@code check}, {@code profile} and {@code regs}. Never {@code rewrite} (the offline file pipeline),
+ * {@code plan}, {@code qemu} or {@code cli}.
  */
 package dev.regshim.proxy;

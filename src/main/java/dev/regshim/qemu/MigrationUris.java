@@ -1,5 +1,7 @@
 package dev.regshim.qemu;
 
+import dev.regshim.release.QemuVersion;
+
 import java.nio.file.Path;
 
 /**

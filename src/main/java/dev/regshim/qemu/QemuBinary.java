@@ -1,5 +1,7 @@
 package dev.regshim.qemu;
 
+import dev.regshim.release.QemuVersion;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -128,10 +130,23 @@ public final class QemuBinary {
     public QemuVersion version() {
         QemuVersion v = version;
         if (v == null) {
-            v = QemuVersion.parse(runVersion());
+            v = parseVersion(runVersion());
             version = v;
         }
         return v;
+    }
+
+    /** The version named by the output of {@code --version}; throws when it names none. */
+    public static QemuVersion parseVersion(String versionOutput) {
+        return QemuVersion.ofVersionOutput(versionOutput).orElseThrow(() -> {
+            String first = versionOutput.lines().findFirst().orElse("").strip();
+            return new QemuException("not a QEMU version line: '" + abbreviate(first) + "'");
+        });
+    }
+
+    private static String abbreviate(String s) {
+        int max = 120;
+        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
     private String runVersion() {

@@ -1,6 +1,7 @@
 package dev.regshim.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.regshim.release.QemuVersion;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;

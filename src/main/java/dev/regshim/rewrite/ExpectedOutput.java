@@ -1,5 +1,6 @@
 package dev.regshim.rewrite;
 
+import dev.regshim.policy.RewritePlan;
 import dev.regshim.stream.CpregEdits;
 import dev.regshim.stream.DeviceSection;
 import dev.regshim.stream.StreamLimits;

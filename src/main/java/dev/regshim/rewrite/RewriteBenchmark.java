@@ -2,6 +2,7 @@ package dev.regshim.rewrite;
 
 import dev.regshim.RegshimException;
 import dev.regshim.bench.InspectBenchmark;
+import dev.regshim.policy.RewriteOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -34,7 +34,7 @@ public final class CpregEdits {
         if (r == null || r.isUnchanged()) {
             return s;
         }
-        CpuSection replaced = cpu.withCpregs(r.ids(), r.values(), limits);
+        CpuSection replaced = cpu.withCpregs(r.cpregs(), limits);
         changes.put(cpu.instanceId(), CpuChange.between(cpu, replaced));
         if (replaced.cpregCount() != cpu.cpregCount()) {
             newLengths.add(new int[]{cpu.instanceId(), replaced.cpregCount()});

@@ -1,21 +1,21 @@
 package dev.regshim.stream;
 
+import dev.regshim.regs.CpregArray;
+
 import java.util.Objects;
 
 /**
  * What a {@link StreamTransformer.CpuSectionHandler} wants done to one cpu section's cpreg arrays: keep them, or
- * replace them with these IDs (sorted ascending unsigned, unique) and values.
+ * replace them with this array (IDs sorted ascending unsigned, unique, every value known).
  */
 public final class CpregReplacement {
 
-    private static final CpregReplacement UNCHANGED = new CpregReplacement(null, null);
+    private static final CpregReplacement UNCHANGED = new CpregReplacement(null);
 
-    private final long[] ids;
-    private final long[] values;
+    private final CpregArray cpregs;
 
-    private CpregReplacement(long[] ids, long[] values) {
-        this.ids = ids;
-        this.values = values;
+    private CpregReplacement(CpregArray cpregs) {
+        this.cpregs = cpregs;
     }
 
     public static CpregReplacement unchanged() {
@@ -26,18 +26,32 @@ public final class CpregReplacement {
     public static CpregReplacement of(long[] ids, long[] values) {
         Objects.requireNonNull(ids, "ids");
         Objects.requireNonNull(values, "values");
-        return new CpregReplacement(ids.clone(), values.clone());
+        return new CpregReplacement(CpregArray.of(ids, values));
+    }
+
+    /** Replace the arrays with this (immutable) array, as it is. Validated when applied. */
+    public static CpregReplacement of(CpregArray cpregs) {
+        Objects.requireNonNull(cpregs, "cpregs");
+        if (!cpregs.hasValues()) {
+            throw new IllegalArgumentException("a replacement needs every value");
+        }
+        return new CpregReplacement(cpregs);
     }
 
     public boolean isUnchanged() {
-        return ids == null;
+        return cpregs == null;
+    }
+
+    /** The new array; null when unchanged. */
+    public CpregArray cpregs() {
+        return cpregs;
     }
 
     public long[] ids() {
-        return ids == null ? null : ids.clone();
+        return cpregs == null ? null : cpregs.ids();
     }
 
     public long[] values() {
-        return values == null ? null : values.clone();
+        return cpregs == null ? null : cpregs.values();
     }
 }

@@ -1,5 +1,6 @@
 package dev.regshim.stream;
 
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
@@ -23,6 +24,8 @@ public final class CpuSection {
     private final byte[] prefix;
     private final long[] ids;
     private final long[] values;
+    /** The same arrays as one register array (shared, not copied: neither side changes them). */
+    private final CpregArray cpregs;
     private final byte[] tail;
     private final List<CpuSubsection> subsections;
 
@@ -33,6 +36,7 @@ public final class CpuSection {
         this.prefix = prefix;
         this.ids = ids;
         this.values = values;
+        this.cpregs = CpregArray.adopt(ids, values);
         this.tail = tail;
         this.subsections = List.copyOf(subsections);
     }
@@ -102,12 +106,25 @@ public final class CpuSection {
         }
     }
 
+    /** As {@link #withCpregs(long[], long[], StreamLimits)}, from the one register type. */
+    public CpuSection withCpregs(CpregArray replacement, StreamLimits limits) {
+        if (!replacement.hasValues()) {
+            throw new IllegalArgumentException("replacement cpregs have no values");
+        }
+        return withCpregs(replacement.ids(), replacement.values(), limits, false);
+    }
+
     /**
      * The same section with other cpreg arrays; every other byte is kept. The IDs must be sorted and unique.
      *
      * @throws IllegalArgumentException when the arrays are inconsistent (this is a caller bug, not bad input)
      */
     public CpuSection withCpregs(long[] newIds, long[] newValues, StreamLimits limits) {
+        return withCpregs(newIds, newValues, limits, true);
+    }
+
+    /** @param copy false when the arrays are already this section's own (fresh copies nobody else holds) */
+    private CpuSection withCpregs(long[] newIds, long[] newValues, StreamLimits limits, boolean copy) {
         if (newIds.length != newValues.length) {
             throw new IllegalArgumentException("ids and values differ in length: " + newIds.length + " vs "
                     + newValues.length);
@@ -121,7 +138,8 @@ public final class CpuSection {
                         + RegId.of(newIds[i]).hex() + " after " + RegId.of(newIds[i - 1]).hex());
             }
         }
-        return new CpuSection(header, bodyOffset, prefix, newIds.clone(), newValues.clone(), tail, subsections);
+        return new CpuSection(header, bodyOffset, prefix, copy ? newIds.clone() : newIds,
+                copy ? newValues.clone() : newValues, tail, subsections);
     }
 
     public SectionHeader header() {
@@ -144,6 +162,11 @@ public final class CpuSection {
 
     public int cpregCount() {
         return ids.length;
+    }
+
+    /** The cpreg arrays as the one register type, without a copy. */
+    public CpregArray cpregs() {
+        return cpregs;
     }
 
     public long[] ids() {

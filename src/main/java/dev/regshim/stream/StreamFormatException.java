@@ -10,6 +10,8 @@ public final class StreamFormatException extends RegshimException {
 
     private final long offset;
     private final String where;
+    /** The first four bytes when they are not the stream magic (the error is then about them), else null. */
+    private final Integer foundMagic;
 
     /**
      * @param offset absolute byte offset in the stream (from the {@code QEVM} magic)
@@ -17,9 +19,19 @@ public final class StreamFormatException extends RegshimException {
      * @param detail what is wrong, without the location
      */
     public StreamFormatException(long offset, String where, String detail) {
+        this(offset, where, detail, null);
+    }
+
+    private StreamFormatException(long offset, String where, String detail, Integer foundMagic) {
         super(format(offset, where, detail));
         this.offset = offset;
         this.where = where;
+        this.foundMagic = foundMagic;
+    }
+
+    /** The input does not start with the stream magic: it starts with {@code magic}. */
+    static StreamFormatException badMagic(long offset, int magic, String detail) {
+        return new StreamFormatException(offset, null, detail, magic);
     }
 
     private static String format(long offset, String where, String detail) {
@@ -32,6 +44,11 @@ public final class StreamFormatException extends RegshimException {
     /** Byte offset of the problem in the stream. */
     public long offset() {
         return offset;
+    }
+
+    /** When the input does not start with the stream magic, what it starts with (e.g. another protocol's magic). */
+    public java.util.OptionalInt foundMagic() {
+        return foundMagic == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(foundMagic);
     }
 
     /** The section or structure the problem is in, or null at the top level. */

@@ -53,8 +53,8 @@ public final class StreamHeader {
         int magic = b.getInt(p);
         int version = b.getInt(p + VERSION_OFFSET);
         if (magic != WireFormat.MAGIC) {
-            throw new StreamFormatException(offset, null, String.format("not a QEMU migration stream: magic 0x%08x, "
-                    + "expected 0x%08x (%s)", magic, WireFormat.MAGIC, magicText()));
+            throw StreamFormatException.badMagic(offset, magic, String.format("not a QEMU migration stream: magic "
+                    + "0x%08x, expected 0x%08x (%s)", magic, WireFormat.MAGIC, magicText()));
         }
         if (version != WireFormat.VERSION) {
             throw new StreamFormatException(offset + VERSION_OFFSET, null, "stream version "

@@ -7,7 +7,7 @@ import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.QemuRelease;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuException;

@@ -5,7 +5,7 @@ import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.stream.StreamTransformer;

@@ -1,15 +1,15 @@
 package dev.regshim.check;
 
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuProcess;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import dev.regshim.stream.CpregReplacement;
 import dev.regshim.stream.CpuSection;

@@ -1,13 +1,13 @@
 package dev.regshim.check;
 
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.KvmValueRule;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.RegIssue;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegParser;
 import dev.regshim.regs.RegSet;

@@ -72,7 +72,7 @@ class QemuReleaseTest {
         int checked = 0;
         for (dev.regshim.stream.Fixtures.Fixture f : dev.regshim.stream.Fixtures.all()) {
             QemuRelease release = r(f.qemu().substring("qemu-".length()));
-            dev.regshim.profile.Profile p = dev.regshim.profile.StreamProfiles.fromSummary(
+            dev.regshim.profile.Profile p = dev.regshim.profile.source.StreamProfiles.fromSummary(
                     dev.regshim.stream.StreamReader.summarize(new java.io.ByteArrayInputStream(f.bytes()),
                             dev.regshim.stream.ReadOptions.defaults()), f.name(), "stream");
             for (dev.regshim.profile.Profile.SectionRef s : p.sections()) {

@@ -2,7 +2,7 @@ package dev.regshim.cpreg;
 
 import dev.regshim.RegshimException;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.StreamProfiles;
+import dev.regshim.profile.source.StreamProfiles;
 import dev.regshim.stream.Fixtures;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;

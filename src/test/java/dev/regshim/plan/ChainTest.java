@@ -1,10 +1,10 @@
 package dev.regshim.plan;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
 import dev.regshim.profile.Provenance;
+import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
 import org.junit.jupiter.api.Test;
 

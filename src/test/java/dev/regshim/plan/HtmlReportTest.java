@@ -1,11 +1,11 @@
 package dev.regshim.plan;
 
 import dev.regshim.cpreg.Accel;
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.cpreg.Semantics;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
 import dev.regshim.profile.Provenance;
+import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.regs.CpregArray;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.regshim.plan;
 
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.policy.InertRule;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParser;
-import dev.regshim.rewrite.InertRule;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -159,10 +159,10 @@ class MixedFleetTest {
 
     /** 6.13 and a register list file: 6.13's list plus one register. */
     private static Fleet withExtraRegister(RegId extra) {
-        dev.regshim.profile.Profile k = dev.regshim.profile.ProfileSources.resolve("kernel:6.13");
+        dev.regshim.profile.Profile k = dev.regshim.profile.source.ProfileSources.resolve("kernel:6.13");
         dev.regshim.regs.RegSet set = k.vcpus().get(0).cpregs().idSet().union(dev.regshim.regs.RegSet.ofIds(extra));
         dev.regshim.profile.Profile odd = new dev.regshim.profile.Profile(dev.regshim.profile.Provenance.of("list", "odd.txt"),
-                null, null, null, null, List.of(new dev.regshim.profile.Profile.Vcpu(0, dev.regshim.cpreg.CpregArray.idsOnly(set))),
+                null, null, null, null, List.of(new dev.regshim.profile.Profile.Vcpu(0, dev.regshim.regs.CpregArray.idsOnly(set))),
                 false, true);
         return Fleet.of(List.of(new FleetHost("k613", "kernel:6.13", k), new FleetHost("odd", "odd.txt", odd)));
     }

@@ -1,7 +1,7 @@
 package dev.regshim.proxy;
 
-import dev.regshim.rewrite.Policy;
-import dev.regshim.rewrite.RewriteOptions;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.rewrite.StreamRewriter;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.ReadOptions;

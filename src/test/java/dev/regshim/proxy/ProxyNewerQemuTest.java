@@ -1,16 +1,16 @@
 package dev.regshim.proxy;
 
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.lab.guest.Continuity;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.policy.Policy;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.MigrationResult;
 import dev.regshim.qemu.QemuProcess;
-import dev.regshim.rewrite.Policy;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.VmCommand;
-import dev.regshim.lab.guest.Continuity;
 import dev.regshim.testing.QemuTestSupport;
-import dev.regshim.lab.guest.SerialLog;
 import dev.regshim.testing.SerialLogs;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,15 +1,15 @@
 package dev.regshim.proxy;
 
+import dev.regshim.lab.guest.Continuity;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.Refusal;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.MigrationResult;
 import dev.regshim.qemu.QemuProcess;
-import dev.regshim.rewrite.Policy;
-import dev.regshim.rewrite.Refusal;
-import dev.regshim.rewrite.RewriteOptions;
 import dev.regshim.rewrite.StreamRewriter;
-import dev.regshim.lab.guest.Continuity;
 import dev.regshim.testing.CounterGuest;
-import dev.regshim.lab.guest.SerialLog;
 import dev.regshim.testing.SerialLogs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -1,9 +1,9 @@
 package dev.regshim.proxy;
 
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
+import dev.regshim.policy.RewriteRefusedException;
 import dev.regshim.profile.Profile;
-import dev.regshim.rewrite.Policy;
-import dev.regshim.rewrite.RewriteOptions;
-import dev.regshim.rewrite.RewriteRefusedException;
 import dev.regshim.rewrite.StreamRewriter;
 import dev.regshim.stream.VmCommand;
 import org.junit.jupiter.api.Test;

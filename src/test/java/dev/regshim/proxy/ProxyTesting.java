@@ -3,10 +3,10 @@ package dev.regshim.proxy;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
-import dev.regshim.rewrite.Policy;
-import dev.regshim.rewrite.RewriteOptions;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.stream.Fixtures;
 
 import java.io.IOException;

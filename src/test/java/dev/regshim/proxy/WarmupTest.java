@@ -1,6 +1,6 @@
 package dev.regshim.proxy;
 
-import dev.regshim.rewrite.Policy;
+import dev.regshim.policy.Policy;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.StreamSummary;

@@ -1,5 +1,6 @@
 package dev.regshim.qemu;
 
+import dev.regshim.release.QemuVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,16 +25,16 @@ class QemuBasicsTest {
 
     @Test
     void parsesVersionLines() {
-        QemuVersion v72 = QemuVersion.parse("QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\n"
+        QemuVersion v72 = QemuBinary.parseVersion("QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\n"
                 + "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers\n");
         assertThat(v72.number()).isEqualTo("7.2.22");
         assertThat(v72.text()).isEqualTo("QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)");
         assertThat(v72.hasFileMigrationUri()).isFalse();
-        QemuVersion v10 = QemuVersion.parse("QEMU emulator version 10.0.13 (Debian 1:10.0.13+ds-0+deb13u1)");
+        QemuVersion v10 = QemuBinary.parseVersion("QEMU emulator version 10.0.13 (Debian 1:10.0.13+ds-0+deb13u1)");
         assertThat(v10.hasFileMigrationUri()).isTrue();
         assertThat(v10).isGreaterThan(v72);
-        assertThat(QemuVersion.parse("QEMU emulator version 8.2").atLeast(8, 2)).isTrue();
-        assertThatThrownBy(() -> QemuVersion.parse("bash: qemu: command not found"))
+        assertThat(QemuBinary.parseVersion("QEMU emulator version 8.2").atLeast(8, 2)).isTrue();
+        assertThatThrownBy(() -> QemuBinary.parseVersion("bash: qemu: command not found"))
                 .isInstanceOf(QemuException.class).hasMessage("not a QEMU version line: 'bash: qemu: command not found'");
     }
 

@@ -1,5 +1,6 @@
 package dev.regshim.qemu;
 
+import dev.regshim.release.QemuVersion;
 import dev.regshim.testing.QemuTestSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

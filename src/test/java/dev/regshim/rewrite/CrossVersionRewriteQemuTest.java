@@ -1,11 +1,11 @@
 package dev.regshim.rewrite;
 
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.cli.Cli;
 import dev.regshim.cpreg.TcgConstRegisters;
 import dev.regshim.qemu.QemuBinary;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
-import dev.regshim.cli.Cli;
 import dev.regshim.rewrite.QemuRig.Config;
 import dev.regshim.rewrite.QemuRig.Loaded;
 import dev.regshim.rewrite.QemuRig.Saved;

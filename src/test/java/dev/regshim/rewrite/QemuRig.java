@@ -1,19 +1,19 @@
 package dev.regshim.rewrite;
 
 import dev.regshim.cli.Cli;
-import dev.regshim.cpreg.CpregArray;
+import dev.regshim.lab.guest.Continuity;
+import dev.regshim.lab.guest.CounterLine;
+import dev.regshim.lab.guest.SerialLog;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuProcess;
+import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
-import dev.regshim.lab.guest.Continuity;
 import dev.regshim.testing.CounterGuest;
-import dev.regshim.lab.guest.CounterLine;
-import dev.regshim.lab.guest.SerialLog;
 import dev.regshim.testing.SerialLogs;
 
 import java.nio.file.Files;

@@ -3,7 +3,9 @@ package dev.regshim.rewrite;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.policy.Policy;
+import dev.regshim.policy.RewriteOptions;
+import dev.regshim.profile.source.ProfileSources;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.regshim.rewrite;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regshim.cli.Cli;
+import dev.regshim.lab.guest.SerialLog;
+import dev.regshim.policy.Policy;
 import dev.regshim.rewrite.QemuRig.Config;
 import dev.regshim.rewrite.QemuRig.Loaded;
 import dev.regshim.rewrite.QemuRig.Saved;
@@ -11,7 +13,6 @@ import dev.regshim.stream.container.SaveImage;
 import dev.regshim.testing.CounterGuest;
 import dev.regshim.testing.LibvirtImages;
 import dev.regshim.testing.QemuTestSupport;
-import dev.regshim.lab.guest.SerialLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -105,8 +106,8 @@ class RewriteQemuTest {
         // every vCPU now has exactly the destination's register list
         for (int cpu = 0; cpu < (f.from() == SMP2_NOPAUTH ? 2 : 1); cpu++) {
             int i = cpu;
-            assertThat(dev.regshim.profile.ProfileSources.resolve(out.toString()).vcpu(i).orElseThrow().cpregs()
-                    .idSet()).isEqualTo(dev.regshim.profile.ProfileSources.resolve(template.toString()).vcpu(i)
+            assertThat(dev.regshim.profile.source.ProfileSources.resolve(out.toString()).vcpu(i).orElseThrow().cpregs()
+                    .idSet()).isEqualTo(dev.regshim.profile.source.ProfileSources.resolve(template.toString()).vcpu(i)
                     .orElseThrow().cpregs().idSet());
         }
         Loaded l = rig.load(f.to(), out);

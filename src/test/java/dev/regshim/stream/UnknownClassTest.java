@@ -1,8 +1,8 @@
 package dev.regshim.stream;
 
-import dev.regshim.cpreg.CpregArray;
 import dev.regshim.profile.Profile;
-import dev.regshim.profile.ProfileSources;
+import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.regs.CpregArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package dev.regshim.testing;
 
 import dev.regshim.qemu.QemuBinary;
 import dev.regshim.qemu.QemuException;
-import dev.regshim.qemu.QemuVersion;
+import dev.regshim.release.QemuVersion;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 

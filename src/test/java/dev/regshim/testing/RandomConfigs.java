@@ -77,7 +77,7 @@ public final class RandomConfigs {
                 continue;
             }
             dev.regshim.stream.WalkAgreement.assertWalksAgree(f);
-            out.add(new Drawn(c, f, dev.regshim.profile.ProfileSources.resolve(f.toString())));
+            out.add(new Drawn(c, f, dev.regshim.profile.source.ProfileSources.resolve(f.toString())));
         }
         return out;
     }

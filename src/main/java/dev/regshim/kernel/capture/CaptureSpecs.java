@@ -60,6 +60,15 @@ public final class CaptureSpecs {
     }
 
     /** The table's list for the set's spec against the captured list (left: captured, right: table). */
+    /** Whether the kernel table agrees with every set (a set KVM did not offer agrees when no table exists). */
+    public static boolean agreesWithTable(KvmCapture c) {
+        boolean agrees = true;
+        for (CapturedSet s : c.sets()) {
+            agrees &= againstTable(c, s).map(RegSetDiff::isEmpty).orElse(!s.offered());
+        }
+        return agrees;
+    }
+
     public static Optional<RegSetDiff> againstTable(KvmCapture c, CapturedSet s) {
         return spec(c, s).map(h -> {
             KernelRegList l = KernelRegDb.listing(h);

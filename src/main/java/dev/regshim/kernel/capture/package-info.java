@@ -4,6 +4,6 @@
  * value trials), its file format ({@link dev.regshim.kernel.capture.CaptureJson}), how a captured set maps onto the
  * kernel table ({@link dev.regshim.kernel.capture.CaptureSpecs}), and the committed captures that are the table's
  * evidence ({@link dev.regshim.kernel.capture.Evidence}). Making captures (booting kernels) is the lab's business.
- * May import {@code kernel}, {@code regs} and {@code util}.
+ * May import {@code kernel}, {@code cpreg} (a capture's KVM write rules), {@code regs} and {@code util}.
  */
 package dev.regshim.kernel.capture;

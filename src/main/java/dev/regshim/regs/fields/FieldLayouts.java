@@ -1,6 +1,7 @@
 package dev.regshim.regs.fields;
 
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
 import dev.regshim.util.Tsv;
 
 import java.util.ArrayList;
@@ -142,10 +143,10 @@ final class FieldLayouts {
     }
 
     private static void builtIn(Map<String, List<FieldDef>> fields, Map<String, RegId> encodings) {
-        encodings.put("MIDR_EL1", RegId.sysreg(3, 0, 0, 0, 0));
+        encodings.put("MIDR_EL1", WellKnownRegs.MIDR_EL1);
         fields.put("MIDR_EL1", List.of(plain("Implementer", 31, 24), plain("Variant", 23, 20),
                 plain("Architecture", 19, 16), plain("PartNum", 15, 4), plain("Revision", 3, 0)));
-        encodings.put("MPIDR_EL1", RegId.sysreg(3, 0, 0, 0, 5));
+        encodings.put("MPIDR_EL1", WellKnownRegs.MPIDR_EL1);
         fields.put("MPIDR_EL1", List.of(plain("Aff3", 39, 32),
                 new FieldDef("RES1", 31, 31, FieldKind.RES1, false, SafetyRule.NONE, Map.of()),
                 plain("U", 30, 30), plain("MT", 24, 24), plain("Aff2", 23, 16), plain("Aff1", 15, 8), plain("Aff0", 7, 0)));

@@ -28,6 +28,21 @@ public final class IdField {
         return def.name();
     }
 
+    /** The field's lowest bit. */
+    public int lsb() {
+        return def.lsb();
+    }
+
+    /** Whether the architecture defines the field as signed (0xf of a 4-bit field then means "not implemented"). */
+    public boolean signed() {
+        return def.signed();
+    }
+
+    /** The field's raw bits in a register value. */
+    public long raw(long registerValue) {
+        return def.extract(registerValue);
+    }
+
     /** The field's value in a register value: raw bits, sign-extended for signed fields. */
     public long value(long registerValue) {
         return def.numeric(def.extract(registerValue));

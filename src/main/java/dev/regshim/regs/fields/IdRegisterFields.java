@@ -3,6 +3,7 @@ package dev.regshim.regs.fields;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegClass;
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,8 @@ public final class IdRegisterFields {
     static final int ID_CRN = 0;
     static final int AARCH32_CP15 = 15;
     /** AArch32 CTR is p15 c0 opc1=0 c0 opc2=1; AArch64 CTR_EL0 lives in op1=3. */
-    static final RegId CTR_EL0 = RegId.sysreg(3, 3, 0, 0, 1);
-    static final RegId DCZID_EL0 = RegId.sysreg(3, 3, 0, 0, 7);
+    static final RegId CTR_EL0 = WellKnownRegs.CTR_EL0;
+    static final RegId DCZID_EL0 = WellKnownRegs.DCZID_EL0;
     private static final int CTR_CRM = 0;
     private static final int CTR_OPC2 = 1;
     private static final String RAW_FIELD = "VALUE";

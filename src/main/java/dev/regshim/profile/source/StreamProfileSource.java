@@ -1,0 +1,27 @@
+package dev.regshim.profile.source;
+
+import dev.regshim.RegshimException;
+import dev.regshim.profile.Profile;
+import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.container.StreamFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A migration stream file (bare, compressed, or a libvirt save image) as a profile: what its source sent. */
+public final class StreamProfileSource implements ProfileSource {
+
+    @Override
+    public boolean accepts(String spec) {
+        return StreamFiles.looksLikeStream(Path.of(spec));
+    }
+
+    @Override
+    public Profile load(String spec) {
+        try {
+            return StreamProfiles.fromSummary(StreamFiles.summarize(Path.of(spec), ReadOptions.defaults()), spec, "stream");
+        } catch (IOException e) {
+            throw new RegshimException("cannot read " + spec + ": " + e.getMessage(), e);
+        }
+    }
+}
