@@ -114,6 +114,7 @@ public final class CpuLoadModel {
                     break;
             }
             checkValues();
+            putAfterFailedMerge();
             return out.build();
         }
 
@@ -163,6 +164,9 @@ public final class CpuLoadModel {
                     i++;
                 } else if (c < 0) {
                     out.unexpected(RegIssue.of(in.id(v), incomingValueOrNull(v), "unknown to the destination"));
+                    if (!out.stopped()) {
+                        firstUnexpectedId = in.id(v);
+                    }
                     out.fail(FailureKind.UNKNOWN_REGISTER, postLoadFailed());
                     v++;
                 } else {
@@ -342,6 +346,62 @@ public final class CpuLoadModel {
             }
         }
 
+        /** Incoming registers the stock merge copied before it failed on an unknown one (their values reach KVM). */
+        private long firstUnexpectedId = -1;
+
+        /**
+         * Stock QEMU from 10.0 puts the vCPU registers into KVM even after a failed load (7.2 does not): when the merge
+         * failed on an unknown register, the values it had already copied (registers sorting before that one) are
+         * put, and if KVM refuses one of them QEMU exits at that put instead of printing its last line.
+         */
+        private void putAfterFailedMerge() {
+            if (s.accel() == Accel.KVM && s.semantics() == Semantics.QEMU_11_1
+                    && out.failure() == FailureKind.UNKNOWN_REGISTER) {
+                putAfterFailedMerge111();
+                return;
+            }
+            if (s.accel() != Accel.KVM || s.semantics() != Semantics.QEMU_STOCK || !putsAfterFailedLoad()
+                    || out.failure() != FailureKind.UNKNOWN_REGISTER || firstUnexpectedId == -1) {
+                return;
+            }
+            for (ValueConflict c : out.conflictsSoFar()) {
+                if (c.fromStream() && Long.compareUnsigned(c.id().value(), firstUnexpectedId) < 0) {
+                    out.replaceFailureLines(QemuMessages.kvmPutFailed(instance, QemuMessages.EINVAL).toArray(new String[0]));
+                    return;
+                }
+            }
+        }
+
+        /**
+         * 11.1 merges every register before failing, writes the merged values to KVM in the post_load anyway (naming
+         * each it refuses), and puts them again after the failed load (naming them again), where it exits: its chained
+         * last line is never printed. Observed on real 7.3 -> 6.12 loads.
+         */
+        private void putAfterFailedMerge111() {
+            List<String> refused = new ArrayList<>();
+            for (ValueConflict c : out.conflictsSoFar()) {
+                if (c.fromStream()) {
+                    refused.add(QemuMessages.couldNotSet(QemuMessages.name111(c.id(), s.accel()), c.incoming(),
+                            c.destination()));
+                }
+            }
+            if (refused.isEmpty()) {
+                return;
+            }
+            List<String> lines = new ArrayList<>(out.linesSoFar());
+            lines.subList(Math.max(0, lines.size() - postLoadFailed().length), lines.size()).clear();
+            lines.addAll(refused);
+            lines.addAll(refused);
+            lines.add(QemuMessages.putAfterInitFailed(QemuMessages.EINVAL));
+            out.replaceFailureLines(lines.toArray(new String[0]));
+        }
+
+        /** Whether the release puts the registers after a failed load: 10.0 observed doing so, 7.2 not; unknown: yes. */
+        private boolean putsAfterFailedLoad() {
+            QemuRelease r = s.release();
+            return r == null || r.modelledAs().atLeast(QemuRelease.V10_0);
+        }
+
         /**
          * KVM refuses values, as seen on real KVM: QEMU 7.2-11.0 name no register (the cpu post_load fails, then
          * putting the registers into KVM fails and QEMU exits); QEMU 11.1 names each refused value in the post_load,
@@ -349,8 +409,10 @@ public final class CpuLoadModel {
          */
         private void kvmRefused(List<String> couldNotSet) {
             if (QemuMessages.Dialect.of(s.semantics()) == QemuMessages.Dialect.SEPARATE_LINES) {
-                out.fail(FailureKind.VALUE_REJECTED, QemuMessages.kvmPutFailed(instance, QemuMessages.EINVAL)
-                        .toArray(new String[0]));
+                // the post_load's own write fails; from 10.0 the put after the failed load fails again and QEMU exits
+                out.fail(FailureKind.VALUE_REJECTED, putsAfterFailedLoad()
+                        ? QemuMessages.kvmPutFailed(instance, QemuMessages.EINVAL).toArray(new String[0])
+                        : postLoadFailed());
                 return;
             }
             couldNotSet.forEach(out::line);

@@ -88,6 +88,16 @@ public record CpuLoadOutcome(
             return failure != FailureKind.NONE;
         }
 
+        FailureKind failure() {
+            return failure;
+        }
+
+        /** The same failure, ended as QEMU ends it in another way (e.g. when the put after a failed load fails too). */
+        void replaceFailureLines(String... qemuLines) {
+            lines.clear();
+            lines.addAll(Arrays.asList(qemuLines));
+        }
+
         void line(String l) {
             if (!stopped()) {
                 lines.add(l);
@@ -122,6 +132,14 @@ public record CpuLoadOutcome(
 
         void conflict(ValueConflict c) {
             conflicts.add(c);
+        }
+
+        List<String> linesSoFar() {
+            return List.copyOf(lines);
+        }
+
+        List<ValueConflict> conflictsSoFar() {
+            return List.copyOf(conflicts);
         }
 
         boolean hasConflicts() {

@@ -391,7 +391,9 @@ public final class LabMigration {
     }
 
     private static LoadSettings settings(Request r) {
-        return new LoadSettings(Semantics.resolve(Semantics.AUTO, r.qemuSeries()), Accel.KVM, RegSet.empty(), RegSet.empty());
+        dev.regshim.cpreg.DestinationRelease release = dev.regshim.cpreg.DestinationRelease.resolve(r.qemuSeries(), null);
+        return new LoadSettings(Semantics.resolve(Semantics.AUTO, release), Accel.KVM, RegSet.empty(), RegSet.empty(),
+                release);
     }
 
     private static RewriteOptions rewriteOptions(Request r, KvmCapture destination) {
