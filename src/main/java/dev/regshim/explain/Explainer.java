@@ -195,8 +195,11 @@ public final class Explainer {
             out.add(finding(Kind.RAM, true, List.of(), List.of(e), what + ": the memory configuration differs.",
                     List.of("start the destination with the source's -m and memory devices (flash, ROMs)")));
         }
-        for (LogEvent e : distinct(get(by, Signal.FOOTER))) {
-            out.add(finding(Kind.DEVICE_LAYOUT, true, List.of(), List.of(e),
+        List<LogEvent> footers = get(by, Signal.FOOTER);
+        if (!footers.isEmpty()) {
+            // 11.1 prints the device's name, then the section id on its chained line: one finding
+            LogEvent e = footers.get(0);
+            out.add(finding(Kind.DEVICE_LAYOUT, true, List.of(), footers,
                     "The destination read " + e.word(0) + " with another layout than the source wrote: the two QEMU "
                             + "releases (or CPU options) disagree on that device's fields, or the stream was altered.",
                     List.of("regshim inspect SAVED   # the device's fields and subsections as the stream describes them",
