@@ -91,7 +91,10 @@ final class ExplainCommand implements Callable<Integer> {
                 out.println("  registers (" + f.registers().size() + "):");
                 for (Finding.NamedRegister r : f.registers()) {
                     RegId first = r.candidates().get(0);
-                    out.printf("    %s  %-22s %s%n", first.hex(), RegCatalog.get().name(first), RegCatalog.get().encoding(first));
+                    String name = RegCatalog.get().name(first);
+                    String encoding = RegCatalog.get().encoding(first);
+                    out.println(String.format("    %s  %-22s %s", first.hex(), name, name.equals(encoding) ? "" : encoding)
+                            .stripTrailing());
                     for (RegId other : r.candidates().subList(1, r.candidates().size())) {
                         out.printf("      or %s  %s: QEMU prints both banks with the key 0x%x%n", other.hex(),
                                 RegCatalog.get().name(other), other.qemuCpregKey());

@@ -5,6 +5,7 @@ import dev.regshim.explain.Finding.Kind;
 import dev.regshim.explain.Finding.NamedRegister;
 import dev.regshim.explain.LogEvent.Signal;
 import dev.regshim.plan.CompatEmitter;
+import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 
 import java.util.ArrayList;
@@ -317,10 +318,17 @@ public final class Explainer {
     }
 
     private static String rewriteHide(List<NamedRegister> regs) {
-        String names = regs.stream().flatMap(r -> r.candidates().stream()).map(id -> dev.regshim.regs.RegCatalog.get().name(id))
+        String names = regs.stream().flatMap(r -> r.candidates().stream()).map(Explainer::optionName)
                 .distinct().collect(Collectors.joining(","));
         return "regshim rewrite SAVED OUT --to DEST --hide " + names
                 + "   # drops them from the saved stream; refuses while a value is live unless --policy allows it";
+    }
+
+    /** A register as a comma-separated option takes it: its name, or its hex ID when it has none. */
+    private static String optionName(RegId id) {
+        RegCatalog cat = RegCatalog.get();
+        String name = cat.name(id);
+        return name.equals(cat.encoding(id)) ? id.hex() : name;
     }
 
     /** A {@code -global} option setting a series property to these registers (QEMU reads ",," as a comma). */
