@@ -237,8 +237,9 @@ public final class Explainer {
         String errno = failed.isEmpty() ? "" : failed.get(0).word(0);
         if (errno.equals("Operation not permitted") && (dev.equals("cpu") || dev.isEmpty())) {
             out.add(finding(Kind.UNNAMED_REGISTER, true, List.of(), evidence,
-                    "The source sent a register the destination's vCPU does not have: stock QEMU's register merge "
-                            + "fails with EPERM without naming it.",
+                    "The destination's vCPU refused the incoming registers: the source sent one it does not have "
+                            + "(or, under TCG, a constant such as MIDR differs), and stock QEMU fails with EPERM "
+                            + "without naming it.",
                     List.of("regshim check --from SAVED --to DEST   # names the registers and whether they are safe to drop",
                             "regshim rewrite SAVED OUT --to DEST   # drops them when their values are inert",
                             "regshim plan --host A=PROFILE --host B=PROFILE ...   # a register set common to the fleet")));
