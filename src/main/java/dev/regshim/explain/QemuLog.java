@@ -63,9 +63,7 @@ public record QemuLog(List<LogEvent> events, long lines, long cutLines, long eve
         try {
             int n;
             while ((n = in.read(chunk)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    r.accept(chunk[i]);
-                }
+                r.accept(chunk, n);
                 offset += n;
             }
         } catch (IOException e) {
@@ -104,15 +102,33 @@ public record QemuLog(List<LogEvent> events, long lines, long cutLines, long eve
         private long cut;
         private long dropped;
 
-        void accept(byte b) {
-            if (b == '\n') {
+        /** Takes {@code n} bytes: each complete line is looked at, the rest held (up to the line bound). */
+        void accept(byte[] chunk, int n) {
+            int start = 0;
+            while (start < n) {
+                int nl = start;
+                while (nl < n && chunk[nl] != '\n') {
+                    nl++;
+                }
+                append(chunk, start, nl - start);
+                if (nl == n) {
+                    return;
+                }
                 endLine();
+                start = nl + 1;
+            }
+        }
+
+        private void append(byte[] chunk, int from, int count) {
+            if (count == 0) {
                 return;
             }
             pending = true;
-            if (length < line.length) {
-                line[length++] = b;
-            } else {
+            int room = line.length - length;
+            int take = Math.min(room, count);
+            System.arraycopy(chunk, from, line, length, take);
+            length += take;
+            if (take < count) {
                 overflow = true;
             }
         }
@@ -133,7 +149,7 @@ public record QemuLog(List<LogEvent> events, long lines, long cutLines, long eve
                 cut++;
             }
             if (n > 0) {
-                String text = message(new String(line, 0, n, StandardCharsets.UTF_8));
+                String text = new String(line, 0, n, StandardCharsets.UTF_8);
                 int number = (int) Math.min(lines, Integer.MAX_VALUE);
                 for (LogEvent e : LineClassifier.classify(text, number)) {
                     if (events.size() < MAX_EVENTS) {
