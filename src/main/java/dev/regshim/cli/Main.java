@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
             ProxyCommand.class,
             DemoCommand.class,
             InspectCommand.class,
+            ExplainCommand.class,
             FuzzCommand.class,
             BenchCommand.class,
             PlanCommand.class,

@@ -38,7 +38,7 @@ public final class RegsCommand implements Runnable {
     static final class Decode implements java.util.concurrent.Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Parameters(arity = "1..*", paramLabel = "REG", description = "hex ID, name, S3_0_C2_C0_3, 'op0:3 op1:0 ...', ARM64_SYS_REG(...), ...")
+        @Parameters(arity = "1..*", paramLabel = "REG", description = "hex ID, QEMU cpreg key (0x200f3a00), name, S3_0_C2_C0_3, 'op0:3 op1:0 ...', ARM64_SYS_REG(...), a pasted QEMU line, ...")
         List<String> regs;
         @Option(names = "--json", description = "JSON output")
         boolean json;
@@ -49,24 +49,43 @@ public final class RegsCommand implements Runnable {
             RegCatalog cat = RegCatalog.get();
             ArrayNode arr = Json.MAPPER.createArrayNode();
             for (String text : regs) {
-                RegId id = RegParser.parse(text);
+                List<RegId> ids = RegParser.parseAll(text);
+                for (RegId id : ids) {
+                    print(out, cat, arr, id, ids);
+                }
+            }
+            if (json) {
+                Json.print(out, arr);
+            }
+            return Main.EXIT_OK;
+        }
+
+        private void print(PrintWriter out, RegCatalog cat, ArrayNode arr, RegId id, List<RegId> sameKey) {
                 if (json) {
                     ObjectNode o = RegFormat.json(id);
                     o.put("size_bytes", id.sizeBytes());
                     o.put("qemu_trace_name", cat.qemuTraceName(id));
+                    o.put("qemu_cpreg_key", String.format("0x%x", id.qemuCpregKey()));
                     ArrayNode aliases = o.putArray("aliases");
                     cat.aliases(id).forEach(aliases::add);
                     cat.timerNote(id).ifPresent(n -> o.put("note", n));
                     o.put("in_qemu_cpreg_list", id.syncsViaCpregList());
                     fields(id, o);
+                    if (sameKey.size() > 1) {
+                        ArrayNode twins = o.putArray("same_qemu_key");
+                        sameKey.stream().filter(t -> !t.equals(id)).forEach(t -> twins.add(cat.name(t)));
+                    }
                     arr.add(o);
-                    continue;
+                    return;
                 }
                 out.println(id.hex() + "  " + cat.name(id));
                 out.printf("  class     %s%n", id.regClass().label());
                 out.printf("  encoding  %s%s%n", cat.encoding(id), fieldText(id));
                 out.printf("  size      %d bits%n", id.sizeBytes() * 8);
                 out.printf("  qemu      %s%n", cat.qemuTraceName(id));
+                if (id.syncsViaCpregList() && id.regClass() != RegClass.UNKNOWN) {
+                    out.printf("  qemu key  0x%x%n", id.qemuCpregKey());
+                }
                 List<String> aliases = cat.aliases(id);
                 if (!aliases.isEmpty()) {
                     out.printf("  aliases   %s%n", String.join(", ", aliases));
@@ -75,11 +94,10 @@ public final class RegsCommand implements Runnable {
                 if (!id.syncsViaCpregList()) {
                     out.println("  note      not in QEMU's cpreg list (synced directly, never migrated as a cpreg)");
                 }
-            }
-            if (json) {
-                Json.print(out, arr);
-            }
-            return Main.EXIT_OK;
+                if (sameKey.size() > 1) {
+                    out.printf("  note      QEMU prints %s and %s with the same key 0x%x (it marks every AArch32 key non-secure)%n",
+                            cat.name(sameKey.get(0)), cat.name(sameKey.get(1)), id.qemuCpregKey());
+                }
         }
 
         private static String fieldText(RegId id) {
@@ -119,7 +137,7 @@ public final class RegsCommand implements Runnable {
                 ids.addAll(RegListReader.read(file).inFileOrder());
             }
             for (String r : regs) {
-                ids.add(RegParser.parse(r));
+                ids.addAll(RegParser.parseAll(r));
             }
             if (ids.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give registers or -f FILE");

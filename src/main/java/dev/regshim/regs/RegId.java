@@ -259,25 +259,12 @@ public record RegId(long value) implements Comparable<RegId> {
     }
 
     /**
-     * The 32-bit QEMU cpreg key ({@code kvm_to_cpreg_id}), which QEMU 11.1 prints as {@code system register 0x%x}
-     * when it has no KVM name printer.
+     * The 32-bit QEMU cpreg key ({@code kvm_to_cpreg_id}, {@link CpregKey#of}), which QEMU 11.1 prints as
+     * {@code system register 0x%x} when it has no KVM name printer.
      */
     public int qemuCpregKey() {
-        int key = (int) value;
-        if (arch() == ARCH_ARM64) {
-            return key | CPREG_AA64_FLAG;
-        }
-        if (isCp64()) {
-            key |= CPREG_CP64_FLAG;
-        }
-        // QEMU marks every AArch32 entry it reads non-secure, whatever bank the ID names
-        return key | CPREG_NS_FLAG;
+        return CpregKey.of(this);
     }
-
-    /** QEMU's cpreg key flags ({@code CP_REG_AA64_MASK}, the 64-bit coprocessor bit, {@code CP_REG_NS_MASK}). */
-    private static final int CPREG_AA64_FLAG = 0x1000_0000;
-    private static final int CPREG_CP64_FLAG = 1 << 15;
-    private static final int CPREG_NS_FLAG = 1 << 29;
 
     public String hex() {
         return String.format("0x%016x", value);

@@ -33,6 +33,11 @@ public final class RegParser {
             "(?i)op0:\\s*(\\d+)\\s+op1:\\s*(\\d+)\\s+crn:\\s*(\\d+)\\s+crm:\\s*(\\d+)\\s+op2:\\s*(\\d+)");
     private static final Pattern FW_TRACE = Pattern.compile("(?i)fw\\s+(feat\\s+)?reg\\s+(\\d+)");
     private static final Pattern CPREG_KEY = Pattern.compile("(?i)system\\s+register\\s+0x([0-9a-f]{1,8})");
+    private static final Pattern CPREG_KEY_IN_LINE = Pattern.compile("system register 0x([0-9a-fA-F]{1,8})\\b");
+    private static final Pattern TRACE_IN_LINE = Pattern.compile(
+            "op0:(\\d{1,2}) op1:(\\d{1,2}) crn:(\\d{1,2}) crm:(\\d{1,2}) op2:(\\d{1,2})");
+    private static final Pattern FW_IN_LINE = Pattern.compile("\\bfw (feat )?reg (\\d{1,6})\\b");
+    private static final Pattern LONG_HEX_IN_LINE = Pattern.compile("\\b0x([4-7][0-9a-fA-F]{15})\\b");
     private static final Pattern CALL = Pattern.compile("([A-Za-z0-9_]+)\\s*\\((.*)\\)");
     private static final Pattern CP32 = Pattern.compile(
             "(?i)p(\\d{1,2})\\s+c(\\d{1,2})\\s+opc1=(\\d)\\s+c(\\d{1,2})\\s+opc2=(\\d)(\\s*\\(S\\))?");
@@ -60,6 +65,74 @@ public final class RegParser {
         throw unknown(input, s);
     }
 
+    /**
+     * Every register the input can stand for: one, or two for a cpreg key QEMU prints for both banks of an AArch32
+     * register ({@code 0x200f3a00}: PAR and PAR_S, {@link CpregKey#printedAs}). A whole QEMU log line that names a
+     * register ({@code handle_cpreg_only_in_incoming_stream: system register 0x200f3a00 in the incoming stream ...})
+     * is read for the register it names.
+     */
+    public static List<RegId> parseAll(String input) {
+        String s = input == null ? "" : input.strip();
+        Integer key = cpregKey(s);
+        if (key != null) {
+            return CpregKey.printedAs(key);
+        }
+        try {
+            return List.of(parse(input));
+        } catch (RegParseException e) {
+            List<RegId> inLine = findInLine(s);
+            if (inLine.isEmpty()) {
+                throw e;
+            }
+            return inLine;
+        }
+    }
+
+    /** The cpreg key a whole input gives ({@code system register 0x200f3a00}, {@code 0x200f3a00}), or null. */
+    private static Integer cpregKey(String s) {
+        Matcher m = CPREG_KEY.matcher(s);
+        if (m.matches()) {
+            return (int) Long.parseLong(m.group(1), 16);
+        }
+        m = HEX.matcher(s);
+        if (m.matches() && s.toLowerCase(Locale.ROOT).startsWith("0x")) {
+            String digits = m.group(1).replace("_", "");
+            if (!digits.isEmpty() && digits.length() <= 8) {
+                return (int) Long.parseLong(digits, 16);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The registers a line of QEMU output names, in any of the forms QEMU prints (cpreg key, KVM field printer,
+     * firmware register, a full 64-bit ID); empty when it names none. Linear in the line's length.
+     */
+    public static List<RegId> findInLine(String line) {
+        Matcher m = CPREG_KEY_IN_LINE.matcher(line);
+        if (m.find()) {
+            return CpregKey.printedAs((int) Long.parseLong(m.group(1), 16));
+        }
+        m = TRACE_IN_LINE.matcher(line);
+        if (m.find()) {
+            try {
+                return List.of(RegId.sysreg(i(m, 1), i(m, 2), i(m, 3), i(m, 4), i(m, 5)));
+            } catch (IllegalArgumentException e) {
+                return List.of();
+            }
+        }
+        m = FW_IN_LINE.matcher(line);
+        if (m.find()) {
+            int n = Integer.parseInt(m.group(2));
+            return n > 0xffff ? List.of() : List.of(m.group(1) != null ? RegId.fwFeatBmap(n) : RegId.fw(n));
+        }
+        m = LONG_HEX_IN_LINE.matcher(line);
+        if (m.find()) {
+            return List.of(RegId.of(Long.parseUnsignedLong(m.group(1), 16)));
+        }
+        return List.of();
+    }
+
     private static RegId tryParse(String s) {
         Matcher m;
         if (s.contains("|")) {
@@ -76,7 +149,7 @@ public final class RegParser {
             return m.group(1) != null ? RegId.fwFeatBmap(n) : RegId.fw(n);
         }
         if ((m = CPREG_KEY.matcher(s)).matches()) {
-            return fromCpregKey(Long.parseLong(m.group(1), 16));
+            return CpregKey.toKvmId((int) Long.parseLong(m.group(1), 16));
         }
         if ((m = CP32.matcher(s)).matches()) {
             return RegId.aarch32(false, m.group(6) == null, i(m, 1), i(m, 2), i(m, 4), i(m, 3), i(m, 5));
@@ -99,17 +172,10 @@ public final class RegParser {
             if (digits.isEmpty() || digits.length() > 16) {
                 return null;
             }
-            return RegId.of(Long.parseUnsignedLong(digits, 16));
+            long v = Long.parseUnsignedLong(digits, 16);
+            return CpregKey.isKey(v) ? CpregKey.toKvmId((int) v) : RegId.of(v);
         }
         return null;
-    }
-
-    private static RegId fromCpregKey(long key) {
-        if ((key & 0x1000_0000L) != 0) {
-            return RegId.of(RegId.ARCH_ARM64 | RegId.SIZE_U64 | (key & 0x0fff_ffffL));
-        }
-        boolean is64 = (key & (1L << 15)) != 0;
-        return RegId.of(RegId.ARCH_ARM | (is64 ? RegId.SIZE_U64 : RegId.SIZE_U32) | (key & ~(1L << 15) & 0xffff_ffffL));
     }
 
     private static RegId parseCall(String fn, String argText, String whole) {

@@ -77,10 +77,36 @@ public final class CpuLayout {
      * {@code cpu/vfp}).
      */
     public record SubsectionSpec(String name, int version, List<FieldSpec> fields, String parent) {
+        /** The bytes of a fixed-size subsection; for a {@linkplain #counted counted} one, with a count of 0. */
         public int dataBytes() {
             return FieldSpec.totalBytes(fields);
         }
+
+        /** Whether its data starts with a be32 element count that sizes the arrays after it ({@link #SYSREG128}). */
+        public boolean counted() {
+            return name.equals(SYSREG128);
+        }
+
+        /** The fields of a counted subsection holding {@code n} elements (or the fixed fields). */
+        public List<FieldSpec> fieldsFor(int n) {
+            if (!counted()) {
+                return fields;
+            }
+            return List.of(new FieldSpec(SYSREG128_LEN_FIELD, Integer.BYTES, 1),
+                    new FieldSpec(SYSREG128_INDEXES_FIELD, CPREG_BYTES, n),
+                    new FieldSpec(SYSREG128_VALUES_FIELD, SYSREG128_VALUE_BYTES, n));
+        }
     }
+
+    /**
+     * QEMU 11.2's 128-bit system registers (FEAT_SYSREG128): {@code VMSTATE_INT32_POSITIVE_LE} count, then that many
+     * u64 KVM register IDs, then that many {@code int128} values (be64 high word, then be64 low word).
+     */
+    public static final String SYSREG128 = "cpu/sysreg128";
+    public static final String SYSREG128_LEN_FIELD = "cpreg128_vmstate_array_len";
+    public static final String SYSREG128_INDEXES_FIELD = "cpreg128_vmstate_indexes";
+    public static final String SYSREG128_VALUES_FIELD = "cpreg128_vmstate_values";
+    public static final int SYSREG128_VALUE_BYTES = 16;
 
     public static final List<SubsectionSpec> SUBSECTION_LIST = List.of(
             new SubsectionSpec("cpu/vfp", 3, List.of(
@@ -123,7 +149,10 @@ public final class CpuLayout {
                     new FieldSpec("env.event_register", 1, 1)), IDSTR),
             // FEAT_FPMR (QEMU 11.x, -cpu max)
             new SubsectionSpec("cpu/fpmr", 1, List.of(
-                    new FieldSpec("env.vfp.fpmr", 8, 1)), IDSTR));
+                    new FieldSpec("env.vfp.fpmr", 8, 1)), IDSTR),
+            // QEMU 11.2: 128-bit system registers; a count, then the arrays it sizes (see fieldsFor)
+            new SubsectionSpec(SYSREG128, 1, List.of(
+                    new FieldSpec(SYSREG128_LEN_FIELD, Integer.BYTES, 1)), IDSTR));
 
     public static final Map<String, SubsectionSpec> SUBSECTIONS = SUBSECTION_LIST.stream()
             .collect(Collectors.toUnmodifiableMap(SubsectionSpec::name, Function.identity()));

@@ -57,6 +57,19 @@ final class CpuLayoutWalk {
         return new WalkedSection(s, p + WireFormat.FOOTER_BYTES);
     }
 
+    /** The be32 element count a counted subsection's data starts with, checked against the cpreg bound. */
+    private int count(ByteBuffer b, int dataStart, int end, long base, String name, String where) {
+        if (end - dataStart < Integer.BYTES) {
+            throw new StreamFormatException(base + end, where, "stream ends inside subsection '" + name + "' (truncated)");
+        }
+        int n = b.getInt(dataStart);
+        if (n < 0 || n > limits.maxCpregCount()) {
+            throw new StreamFormatException(base + dataStart, where, "subsection '" + name + "': "
+                    + CpuLayout.SYSREG128_LEN_FIELD + " " + n + " is outside 0.." + limits.maxCpregCount());
+        }
+        return n;
+    }
+
     /** The subsections of {@code parent} from {@code p} on, by name; returns where the first other thing starts. */
     private int subsections(ByteBuffer b, int p, int end, long base, String parent, int depth, String where,
                             List<CpuSubsection> out) {
@@ -92,16 +105,21 @@ final class CpuLayoutWalk {
                         + Integer.toUnsignedString(version) + " has no known layout (expected " + spec.version() + ")");
             }
             int dataStart = p + SubsectionHeader.bytes(name.length());
-            int dataEnd = dataStart + spec.dataBytes();
+            List<FieldSpec> fields = spec.fields();
+            if (spec.counted()) {
+                fields = spec.fieldsFor(count(b, dataStart, end, base, name, where));
+            }
+            int dataBytes = FieldSpec.totalBytes(fields);
+            long dataEnd = (long) dataStart + dataBytes;
             if (dataEnd > end) {
                 throw new StreamFormatException(base + end, where, "stream ends inside subsection '" + name
                         + "' (truncated)");
             }
-            byte[] data = new byte[spec.dataBytes()];
+            byte[] data = new byte[dataBytes];
             b.get(dataStart, data);
             List<CpuSubsection> children = new ArrayList<>();
-            int next = subsections(b, dataEnd, end, base, name, depth + 1, where, children);
-            out.add(new CpuSubsection(name, version, base + p, data, FieldSpec.decode(spec.fields(), data, 0),
+            int next = subsections(b, (int) dataEnd, end, base, name, depth + 1, where, children);
+            out.add(new CpuSubsection(name, version, base + p, data, FieldSpec.decode(fields, data, 0),
                     children));
             p = next;
         }

@@ -161,7 +161,14 @@ final class VmdescWalk {
     /** Decodes a cpu subsection's fields: by the known layout when it matches, else by the vmdesc's field list. */
     private static List<CpuField> subsectionFields(String name, byte[] data, Vmsd vmsd) {
         CpuLayout.SubsectionSpec spec = CpuLayout.SUBSECTIONS.get(name);
-        if (spec != null && spec.dataBytes() == data.length) {
+        int perElement = CpuLayout.CPREG_BYTES + CpuLayout.SYSREG128_VALUE_BYTES;
+        if (spec != null && spec.counted() && data.length >= Integer.BYTES
+                && Bytes.be32(data, 0) >= 0 && Bytes.be32(data, 0) <= data.length / perElement) {
+            List<FieldSpec> counted = spec.fieldsFor(Bytes.be32(data, 0));
+            if (FieldSpec.totalBytes(counted) == data.length) {
+                return FieldSpec.decode(counted, data, 0);
+            }
+        } else if (spec != null && spec.dataBytes() == data.length) {
             return FieldSpec.decode(spec.fields(), data, 0);
         }
         List<FieldSpec> specs = vmsd.declaredFieldSpecs();

@@ -238,8 +238,7 @@ public final class Vmsd {
         private FieldSpec declaredSpec() {
             int size = node.path("size").asInt();
             int count = declaredCount();
-            return size == 1 || size == 2 || size == 4 || size == 8
-                    ? new FieldSpec(name(), size, count) : new FieldSpec(name(), 1, size * count);
+            return size > 0 ? new FieldSpec(name(), size, count) : new FieldSpec(name(), 1, 0);
         }
     }
 }

@@ -1,6 +1,7 @@
 /**
- * The QEMU live-migration stream codec (aarch64 {@code virt}; QEMU 7.2, 10.x and 11.1): read, inspect, re-encode and
- * rewrite streams without holding their RAM. This package owns every fact about the stream's bytes; nothing outside
+ * The QEMU live-migration stream codec (aarch64 {@code virt}; QEMU 7.2, 10.x and 11.1, and 11.2's
+ * {@code cpu/sysreg128}): read, inspect, re-encode and rewrite streams without holding their RAM. A subsection no
+ * release here knows is walked through the vmdesc (any field width), never refused on a well-formed stream. This package owns every fact about the stream's bytes; nothing outside
  * it parses or builds them.
  *
  * <h2>What it owns</h2>

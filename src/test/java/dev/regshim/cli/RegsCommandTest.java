@@ -19,6 +19,19 @@ class RegsCommandTest {
     }
 
     @Test
+    void decodeTakesQemusCpregKeyAndNamesBothBanks() {
+        Cli.Run r = Cli.run("regs", "decode", "0x200f3a00");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("0x40200000200f3a00  PAR").contains("0x40200000000f3a00  PAR_S")
+                .contains("class     aarch32-cp32").doesNotContain("unknown")
+                .contains("QEMU prints PAR and PAR_S with the same key 0x200f3a00");
+        Cli.Run line = Cli.run("regs", "parse", "handle_cpreg_only_in_incoming_stream: system register 0x200f3a00 in the "
+                + "incoming stream but unknown on the destination: fail migration");
+        assertThat(line.exit()).isZero();
+        assertThat(line.out()).contains("PAR ").contains("PAR_S");
+    }
+
+    @Test
     void decodeAmbiguousNameExitsTwo() {
         Cli.Run r = Cli.run("regs", "decode", "ELR_EL1");
         assertThat(r.exit()).isEqualTo(2);
