@@ -86,6 +86,11 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print only the emitted configuration")
     boolean quiet;
 
+    @Option(names = "--force",
+            description = "emit the configuration even when the plan is not accepted, marked NOT ACCEPTED with each "
+                    + "failing direction (without it a rejected plan emits nothing)")
+    boolean force;
+
     @Option(names = "--json", description = "the whole plan as JSON")
     boolean json;
 
@@ -133,7 +138,11 @@ public final class PlanCommand implements Callable<Integer> {
                     out.println("HTML report: " + html);
                 }
             }
-            emitForms(out, p, forms, !quiet);
+            if (p.accepted() || force) {
+                emitForms(out, p, forms, !quiet);
+            } else {
+                refuseToEmit(p, quiet);
+            }
         }
         out.flush();
         return p.accepted() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
@@ -155,12 +164,24 @@ public final class PlanCommand implements Callable<Integer> {
         PlanReport.verdict(out, p);
     }
 
+    /** A rejected plan emits no configuration: a script piping it into a domain would deploy broken migrations. */
+    private void refuseToEmit(FleetPlan p, boolean listProblems) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("regshim plan: NOT ACCEPTED (%d problem(s)): no configuration emitted; --force emits it marked NOT ACCEPTED%n",
+                p.rejections().size());
+        if (listProblems) { // the report, which lists them, was not printed
+            p.rejections().forEach(r -> err.println("  - " + CompatEmitter.brief(r)));
+        }
+        err.flush();
+    }
+
     static void emitForms(PrintWriter out, FleetPlan p, Set<String> forms, boolean headings) {
         for (String f : forms) {
             if (headings) {
                 out.println();
                 out.println("--- " + f + " ---");
             }
+            out.print(CompatEmitter.notAcceptedComment(p, f));
             switch (f) {
                 case "qemu":
                     out.print(CompatEmitter.qemu(p));
