@@ -98,6 +98,16 @@ class PlanCommandTest {
     }
 
     @Test
+    void aStreamWithValuesIsNotSaidToCarryNone(@TempDir Path dir) throws Exception {
+        Path a57 = dir.resolve("a57.mig");
+        Files.write(a57, dev.regshim.stream.Fixtures.stream("qemu-7.2/a57"));
+        Cli.Run r = Cli.run("plan", "--host", "a=kernel:6.6+pmu", "--host", "b=kernel:6.13", "--host", "c=" + a57);
+        // a TCG stream carries register values but not the constant ID registers that tell a feature
+        assertThat(r.out()).doesNotContain("neither kernel features nor")
+                .contains("the profile of c has register values, but no ID_AA64PFR0_EL1.EL2 (which shows EL2 (nested virtualization))");
+    }
+
+    @Test
     void theHostsTableNamesTheHostsOfEachClass() {
         Cli.Run r = Cli.run("plan", "--host", "a=kernel:6.12", "--host", "b=kernel:6.13", "--host", "b2=kernel:6.13");
         assertThat(r.out()).containsPattern("\\n  6\\.13\\S* +2: b, b2 +kernel");
