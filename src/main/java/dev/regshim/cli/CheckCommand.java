@@ -43,10 +43,10 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--from", required = true, paramLabel = "SRC", description = "source profile")
+    @Option(names = "--from", required = true, paramLabel = "SRC", description = "source profile ('-' reads standard input)")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "DST", description = "destination profile")
+    @Option(names = "--to", required = true, paramLabel = "DST", description = "destination profile ('-' reads standard input)")
     String to;
 
     @Option(names = "--semantics", paramLabel = "S", defaultValue = Semantics.AUTO,
@@ -58,7 +58,8 @@ public final class CheckCommand implements Callable<Integer> {
             description = "destination accelerator (default: from the destination profile)")
     String accel;
 
-    @Option(names = "--hidden", split = ",", paramLabel = "REG", description = "registers hidden on both ends (kvm-hidden-regs / x-mig-hidden-regs)")
+    @Option(names = {"--hide", "--hidden"}, split = ",", paramLabel = "REG",
+            description = "registers hidden on both ends (kvm-hidden-regs / x-mig-hidden-regs); --hidden is the old name")
     List<String> hidden = new ArrayList<>();
 
     @Option(names = {"--fake", "--safe-missing"}, split = ",", paramLabel = "REG",
@@ -73,8 +74,9 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Profile src = ProfileSources.resolve(from);
-        Profile dst = ProfileSources.resolve(to);
+        String[] files = StdinInput.paths(from, to);
+        Profile src = ProfileSources.resolve(files[0]);
+        Profile dst = ProfileSources.resolve(files[1]);
         Accel acc = accel != null ? Accel.parse(accel) : guessAccel(dst);
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, dst.provenance().qemuVersion()), acc,
                 regs(hidden), regs(fake));

@@ -85,14 +85,18 @@ public final class InspectCommand implements Callable<Integer> {
         ReadOptions opts = ReadOptions.defaults().withIgnoreVmdesc(noVmdesc);
         try {
             if (file.equals("-")) {
-                return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), withProgress(opts, -1));
+                try {
+                    return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), withProgress(opts, -1));
+                } catch (dev.regshim.stream.StreamFormatException e) {
+                    throw e.inFile("standard input");
+                }
             }
             Path p = Path.of(file);
             return StreamFiles.summarize(p, withProgress(opts, Files.size(p)));
         } catch (NoSuchFileException e) {
             throw new RegshimException("cannot read " + file + ": no such file");
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + file + ": " + e.getMessage());
+            throw new RegshimException("cannot read " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 

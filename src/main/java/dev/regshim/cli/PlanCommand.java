@@ -50,8 +50,9 @@ public final class PlanCommand implements Callable<Integer> {
             description = "a host and its profile (kernel:6.13+pmu, a stream, a profile JSON, a list file); repeat")
     List<String> hosts = new ArrayList<>();
 
-    @Option(names = "--fleet", paramLabel = "FILE", description = "NAME=PROFILE lines (# comments), added to --host")
-    Path fleetFile;
+    @Option(names = "--fleet", paramLabel = "FILE",
+            description = "NAME=PROFILE lines (# comments), added to --host ('-' reads standard input)")
+    String fleetFile;
 
     /** Used when no --machine is given and the profiles do not agree on one. */
     static final String DEFAULT_MACHINE = "virt-10.1";
@@ -115,7 +116,7 @@ public final class PlanCommand implements Callable<Integer> {
         Set<String> forms = forms(emit);
         List<String> all = new ArrayList<>(hosts);
         if (fleetFile != null) {
-            all.addAll(readFleet(fleetFile));
+            all.addAll(readFleet(Path.of(StdinInput.path(fleetFile))));
         }
         Fleet fleet = Fleet.resolve(all);
         Semantics sem = Semantics.parse(semantics);
@@ -237,7 +238,7 @@ public final class PlanCommand implements Callable<Integer> {
             }
             return out;
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + file + ": " + e.getMessage());
+            throw new RegshimException("cannot read " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 
@@ -250,7 +251,7 @@ public final class PlanCommand implements Callable<Integer> {
         try {
             writeAtomically(file, text);
         } catch (IOException e) {
-            throw new RegshimException("cannot write " + file + ": " + e.getMessage());
+            throw new RegshimException("cannot write " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 

@@ -65,7 +65,10 @@ public final class RewriteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Profile dst = ProfileSources.resolve(to);
+        if (in.equals("-") && to.equals("-")) {
+            throw new RegshimException("standard input ('-') can be read for one argument only");
+        }
+        Profile dst = ProfileSources.resolve(StdinInput.path(to));
         RewriteOptions o = policyOptions.toOptions(dst);
 
         boolean toStdout = out.equals("-");

@@ -151,4 +151,39 @@ class InstallTest {
         String check = Cli.run("check", "--help").out().replaceAll("\\s+", " ");
         assertThat(check).contains("kernel:VERSION[+feature...]. Exit 0 loads, 1 fails, 2 input error.");
     }
+
+    @Test
+    void oneVocabularyDashForStandardInputAndErrorsNamingFileAndReason() throws Exception {
+        Path a57 = tmp.resolve("a57.mig");
+        Files.write(a57, dev.regshim.stream.Fixtures.stream("qemu-7.2/a57"));
+        // check --hide is the name rewrite and proxy use; --hidden stays as an alias
+        Cli.Run hide = Cli.run("check", "--from", "kernel:6.13", "--to", "kernel:6.12", "--hide", "TCR2_EL1,PIRE0_EL1,PIR_EL1");
+        Cli.Run hidden = Cli.run("check", "--from", "kernel:6.13", "--to", "kernel:6.12", "--hidden", "TCR2_EL1,PIRE0_EL1,PIR_EL1");
+        assertThat(hide.out()).isEqualTo(hidden.out());
+        assertThat(hide.exit()).isEqualTo(hidden.exit());
+        // '-' reads standard input in check --from, regs diff and profile from-stream
+        Path txt = tmp.resolve("out.txt");
+        String jar = System.getProperty("java.class.path");
+        for (String[] args : new String[][]{{"check", "--from", "-", "--to", a57.toString()}, {"regs", "diff", "-", a57.toString()},
+            {"profile", "from-stream", "-"}}) {
+            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", jar,
+                    "dev.regshim.cli.Main"));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectInput(a57.toFile()).redirectOutput(txt.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(String.join(" ", args)).isZero();
+            assertThat(Files.readString(txt)).as(String.join(" ", args)).containsAnyOf("verdict: LOADS", "the lists are identical", "regshim-profile/1");
+        }
+        assertThat(Cli.run("check", "--from", "-", "--to", "-").err())
+                .isEqualTo("regshim: standard input ('-') can be read for one argument only\n");
+        // a truncated stream: the offset error names the file; a write names the file and the OS reason
+        Path cut = tmp.resolve("cut.mig");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(a57), 300_000));
+        assertThat(Cli.run("check", "--from", cut.toString(), "--to", "kernel:6.13").err())
+                .isEqualTo("regshim: " + cut + ": offset 300000: stream ends inside a RAM record (truncated)\n");
+        Path nowhere = tmp.resolve("nonexistdir/out.mig");
+        assertThat(Cli.run("rewrite", a57.toString(), nowhere.toString(), "--to", a57.toString()).err())
+                .endsWith("regshim: cannot write " + nowhere + ": no such file or directory\n");
+    }
 }
