@@ -11,6 +11,7 @@ import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.CpuSubsection;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;
+import dev.regshim.stream.container.SaveImage;
 import dev.regshim.stream.container.StreamFiles;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.WireFormat;
@@ -63,22 +64,79 @@ public final class InspectCommand implements Callable<Integer> {
             + "(cpu sections by their known layout, others up to their footer)")
     boolean noVmdesc;
 
+    @Option(names = "--xml", description = "print only the domain XML of a libvirt save image (as virsh save-image-dumpxml does)")
+    boolean xml;
+
     private boolean progressShown;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        java.util.Optional<SaveImage> image = container();
+        if (xml) {
+            if (image.isEmpty() || image.get().libvirtHeader().isEmpty()) {
+                throw new RegshimException(file + ": not a libvirt save image: it has no domain XML"
+                        + image.map(i -> " (" + i.describe() + ")").orElse(""));
+            }
+            out.print(image.get().domainXml());
+            if (!image.get().domainXml().endsWith("\n")) {
+                out.println();
+            }
+            out.flush();
+            return Main.EXIT_OK;
+        }
         StreamSummary s = read();
         if (progressShown) {
             spec.commandLine().getErr().print("\r" + " ".repeat(40) + "\r");
             spec.commandLine().getErr().flush();
         }
         if (json) {
-            Json.print(out, toJson(s));
+            ObjectNode o = toJson(s);
+            image.ifPresent(i -> o.set("container", containerJson(i)));
+            Json.print(out, o);
         } else {
+            image.ifPresent(i -> printContainer(out, i));
             print(out, s);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The file's container (libvirt header, compression); empty for standard input. */
+    private java.util.Optional<SaveImage> container() {
+        if (file.equals("-")) {
+            return java.util.Optional.empty();
+        }
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            return java.util.Optional.empty(); // read() names the problem
+        }
+        return java.util.Optional.of(SaveImage.open(p));
+    }
+
+    private static final java.util.regex.Pattern DOMAIN_NAME = java.util.regex.Pattern.compile("<name>([^<]{1,200})</name>");
+
+    private static void printContainer(PrintWriter out, SaveImage i) {
+        out.printf("container  %s%n", i.describe());
+        if (i.libvirtHeader().isPresent()) {
+            java.util.regex.Matcher m = DOMAIN_NAME.matcher(i.domainXml());
+            out.printf("domain     %s (domain XML %,d bytes; --xml prints it)%n",
+                    m.find() ? dev.regshim.util.Text.safe(m.group(1), 100) : "(no <name>)", i.domainXml().length());
+            i.codec().ifPresent(c -> out.printf("compression %s%n", c.toolName()));
+        }
+    }
+
+    private static ObjectNode containerJson(SaveImage i) {
+        ObjectNode c = Json.object();
+        c.put("kind", i.kind().name().toLowerCase(java.util.Locale.ROOT));
+        c.put("description", i.describe());
+        c.put("stream_offset", i.streamOffset());
+        i.codec().ifPresent(k -> c.put("compression", k.toolName()));
+        i.libvirtHeader().ifPresent(h -> {
+            c.put("libvirt_version", h.version());
+            c.put("was_running", h.wasRunning());
+            c.put("domain_xml", i.domainXml());
+        });
+        return c;
     }
 
     private StreamSummary read() {

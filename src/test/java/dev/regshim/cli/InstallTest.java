@@ -177,6 +177,9 @@ class InstallTest {
         }
         assertThat(Cli.run("check", "--from", "-", "--to", "-").err())
                 .isEqualTo("regshim: standard input ('-') can be read for one argument only\n");
+        assertThat(Cli.run("inspect", "--xml", a57.toString()).err())
+                .isEqualTo("regshim: " + a57 + ": not a libvirt save image: it has no domain XML (QEMU migration stream, "
+                        + Files.size(a57) + " bytes)\n");
         // a truncated stream: the offset error names the file; a write names the file and the OS reason
         Path cut = tmp.resolve("cut.mig");
         Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(a57), 300_000));

@@ -141,7 +141,14 @@ class VirshSaveRestoreTest {
 
         Cli.Run inspect = Cli.run("inspect", image.toString());
         assertThat(inspect.exit()).as(inspect.err()).isZero();
-        assertThat(inspect.out()).contains("cpu 0:");
+        assertThat(inspect.out()).contains("cpu 0:").startsWith("container  libvirt save image v2")
+                .contains("domain     " + domain + " (domain XML ");
+        // --xml: the domain XML libvirt stored, as virsh save-image-dumpxml shows it
+        Cli.Run xmlOnly = Cli.run("inspect", "--xml", image.toString());
+        assertThat(xmlOnly.exit()).isZero();
+        assertThat(xmlOnly.out()).startsWith("<domain").contains("<name>" + domain + "</name>").doesNotContain("cpu 0:");
+        assertThat(virsh(true, "save-image-dumpxml", image.toString())).contains(xmlOnly.out().lines()
+                .filter(l -> l.contains("<uuid>")).findFirst().orElseThrow().strip());
 
         Path rewritten = dir.resolve("rewritten.img");
         Cli.Run rw = Cli.run("rewrite", image.toString(), rewritten.toString(), "--to", image.toString());
@@ -161,5 +168,25 @@ class VirshSaveRestoreTest {
         assertThat(last.count()).as("the counter goes on after the restore").isGreaterThan(countAtSave + LINES);
         assertThat(CounterGuest.hasProgramValues(last)).as("the guest's registers survived: " + last).isTrue();
         assertThat(SerialLog.read(serial).unparsed()).isEmpty();
+    }
+
+    @Test
+    void planEmitLibvirtIsADomainFragmentLibvirtDefines() throws Exception {
+        Cli.Run plan = Cli.run("plan", "--host", "k612=kernel:6.12", "--host", "k613=kernel:6.13", "--host", "k617=kernel:6.17",
+                "-q", "--emit", "libvirt");
+        assertThat(plan.exit()).as(plan.err()).isZero();
+        String fragment = plan.out();
+        String commandline = fragment.substring(fragment.indexOf("<qemu:commandline>"),
+                fragment.indexOf("</qemu:commandline>") + "</qemu:commandline>".length());
+        // the fragment merged into a whole domain, as its comment says: namespace on <domain>, arguments inside it
+        String xml = domainXml(domain, Path.of("/usr/share/qemu/unused.elf"), dir.resolve("serial.log"))
+                .replace("<domain type='qemu'>", "<domain type='qemu' xmlns:qemu='" + dev.regshim.plan.CompatEmitter.LIBVIRT_QEMU_NS + "'>")
+                .replace("</domain>", commandline + "\n</domain>");
+        Path file = dir.resolve("planned.xml");
+        Files.writeString(file, xml);
+        virsh(true, "define", file.toString());
+        String defined = virsh(true, "dumpxml", domain);
+        assertThat(defined).contains("<qemu:arg value='-global'/>")
+                .contains("<qemu:arg value='driver=arm-cpu,property=kvm-enforced-regs,value=0x603000000013c103,,0x603000000013c512");
     }
 }
