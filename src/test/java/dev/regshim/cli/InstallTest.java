@@ -189,4 +189,26 @@ class InstallTest {
         assertThat(Cli.run("rewrite", a57.toString(), nowhere.toString(), "--to", a57.toString()).err())
                 .endsWith("regshim: cannot write " + nowhere + ": no such file or directory\n");
     }
+
+    @Test
+    void checkSaysTheCauseFirstAndListsRegistersOnlyWhenVerbose() throws Exception {
+        Path max = tmp.resolve("max.mig");
+        Files.write(max, dev.regshim.stream.Fixtures.stream("qemu-7.2/max"));
+        Cli.Run tcg = Cli.run("check", "--from", max.toString(), "--to", "kernel:6.13");
+        assertThat(tcg.exit()).isEqualTo(1);
+        String out = tcg.out();
+        assertThat(out).contains("verdict: FAILS (vCPU registers)\ncauses:\n  - TCG stream, KVM destination: the two accelerators "
+                + "present different registers (180 only in the stream, 131 only on the destination)");
+        assertThat(out.indexOf("causes:")).isLessThan(out.indexOf("QEMU would print:"));
+        assertThat(out).contains("unexpected: in the stream, unknown to the destination: 180 registers (FCSEIDR_S, CONTEXTIDR_S, "
+                + "DBGDIDR, DBGBVR0 and 176 more); --verbose lists them").doesNotContain("0x40200000000f6800");
+        assertThat(out.lines().count()).isLessThan(40);
+        Cli.Run verbose = Cli.run("check", "--from", max.toString(), "--to", "kernel:6.13", "--verbose");
+        assertThat(verbose.out()).contains("0x40200000000f6800  FCSEIDR_S").contains("unexpected: in the stream, unknown to the "
+                + "destination (180):");
+        Cli.Run pauth = Cli.run("check", "--from", "kernel:6.13+pauth", "--to", "kernel:6.13");
+        assertThat(pauth.out()).contains("  - the source vCPU has pointer authentication, the destination has not: 10 registers "
+                + "(APIAKEYLO_EL1, APIAKEYHI_EL1, APIBKEYLO_EL1, APIBKEYHI_EL1 and 6 more)\n"
+                + "  - the stream sends 265 registers per vCPU, the destination accepts at most 255, so QEMU stops at the array length\n");
+    }
 }
