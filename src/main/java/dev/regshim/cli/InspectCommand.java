@@ -30,7 +30,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.LongConsumer;
 
 /** {@code regshim inspect FILE|-}: what a QEMU migration stream holds, without keeping its RAM. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -39,11 +38,9 @@ import java.util.function.LongConsumer;
             "FILE is a raw QEVM stream ('-' reads standard input). RAM is counted, never held in memory."})
 public final class InspectCommand implements Callable<Integer> {
 
-    private static final long PROGRESS_MIN_BYTES = 64L << 20;
 
     /** Where '-' reads from (the process's standard input; tests substitute it). */
     static java.util.function.Supplier<java.io.InputStream> stdin = () -> new FileInputStream(FileDescriptor.in);
-    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
     @Spec
     CommandSpec spec;
@@ -67,7 +64,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--xml", description = "print only the domain XML of a libvirt save image (as virsh save-image-dumpxml does)")
     boolean xml;
 
-    private boolean progressShown;
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar on standard error")
+    boolean quiet;
+
+    private Progress progress = Progress.start("inspect", 0, true);
 
     @Override
     public Integer call() {
@@ -85,10 +85,11 @@ public final class InspectCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         }
-        StreamSummary s = read();
-        if (progressShown) {
-            spec.commandLine().getErr().print("\r" + " ".repeat(40) + "\r");
-            spec.commandLine().getErr().flush();
+        StreamSummary s;
+        try {
+            s = read();
+        } finally {
+            progress.close();
         }
         if (json) {
             ObjectNode o = toJson(s);
@@ -158,25 +159,10 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    /** Progress on stderr, only on a terminal and only for long inputs. */
+    /** The progress bar on stderr (a terminal, a long input, no -q), closed before the report is printed. */
     private ReadOptions withProgress(ReadOptions opts, long size) {
-        if (System.console() == null || (size >= 0 && size < PROGRESS_MIN_BYTES)) {
-            return opts;
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        long[] last = {System.nanoTime()};
-        LongConsumer p = n -> {
-            long now = System.nanoTime();
-            if (now - last[0] < PROGRESS_INTERVAL_NANOS) {
-                return;
-            }
-            last[0] = now;
-            progressShown = true;
-            String pct = size > 0 ? String.format(" (%d%%)", n * 100 / size) : "";
-            err.print(String.format("\rinspect: %,d MiB%s ", n >> 20, pct));
-            err.flush();
-        };
-        return opts.withProgress(p);
+        progress = Progress.start("inspect", size, quiet);
+        return opts.withProgress(progress.consumer());
     }
 
     // ------------------------------------------------------------------ text
