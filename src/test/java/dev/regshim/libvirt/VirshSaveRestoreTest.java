@@ -189,4 +189,44 @@ class VirshSaveRestoreTest {
         assertThat(defined).contains("<qemu:arg value='-global'/>")
                 .contains("<qemu:arg value='driver=arm-cpu,property=kvm-enforced-regs,value=0x603000000013c103,,0x603000000013c512");
     }
+
+    /** Runs the hook as libvirt does: arguments, the domain XML on standard input, settings in the environment. */
+    private String hook(String xml, String operation, Path plan, boolean dryRun) throws Exception {
+        Path in = dir.resolve("hook-in.xml");
+        Files.writeString(in, xml);
+        ProcessBuilder pb = new ProcessBuilder("scripts/libvirt-hook-qemu", domain, operation, "begin", "-")
+                .redirectInput(in.toFile()).redirectErrorStream(false);
+        pb.environment().put("REGSHIM_PLAN_XML", plan.toString());
+        pb.environment().put("REGSHIM_HOOK_DRY_RUN", dryRun ? "1" : "0");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return "exit " + p.exitValue() + "\n" + err + "---\n" + out;
+    }
+
+    @Test
+    void theHookAddsThePlansListsToARestoredDomainAndRefusesARejectedPlan() throws Exception {
+        Path plan = dir.resolve("plan-libvirt.xml");
+        Cli.Run emitted = Cli.run("plan", "--host", "k612=kernel:6.12", "--host", "k613=kernel:6.13", "--host", "k617=kernel:6.17",
+                "-q", "--emit", "libvirt");
+        Files.writeString(plan, emitted.out());
+        String xml = domainXml(domain, Path.of("/var/tmp/unused.elf"), dir.resolve("serial.log"));
+        String dry = hook(xml, "restore", plan, true);
+        assertThat(dry).startsWith("exit 0\n").contains("dry run: would add the plan's 2 register list(s)").endsWith("---\n");
+        String added = hook(xml, "restore", plan, false);
+        assertThat(added).startsWith("exit 0\n");
+        String newXml = added.substring(added.indexOf("---\n") + 4);
+        Path file = dir.resolve("hooked.xml");
+        Files.writeString(file, newXml);
+        virsh(true, "define", file.toString()); // libvirt accepts what the hook prints
+        assertThat(virsh(true, "dumpxml", domain)).contains("property=kvm-enforced-regs,value=0x603000000013c103");
+        assertThat(hook(newXml, "migrate", plan, false)).contains("already carries the plan's lists").endsWith("---\n");
+        assertThat(hook(xml, "started", plan, false)).isEqualTo("exit 0\n---\n");
+        Cli.Run rejected = Cli.run("plan", "--host", "a=kernel:6.13", "--host", "b=kernel:6.13+pauth", "--semantics", "series-v2",
+                "-q", "--emit", "libvirt", "--force");
+        Files.writeString(plan, rejected.out());
+        assertThat(hook(xml, "restore", plan, false)).startsWith("exit 1\n").contains("is NOT ACCEPTED")
+                .contains("b -> a: FAILS");
+    }
 }
