@@ -42,10 +42,10 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--from", required = true, paramLabel = "SRC", description = "source profile")
+    @Option(names = "--from", required = true, paramLabel = "SRC", description = "source profile ('-' reads standard input)")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "DST", description = "destination profile")
+    @Option(names = "--to", required = true, paramLabel = "DST", description = "destination profile ('-' reads standard input)")
     String to;
 
     @Option(names = "--semantics", paramLabel = "S", defaultValue = Semantics.AUTO,
@@ -60,12 +60,16 @@ public final class CheckCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ToQemuOption toQemu = new ToQemuOption();
 
-    @Option(names = "--hidden", split = ",", paramLabel = "REG", description = "registers hidden on both ends (kvm-hidden-regs / x-mig-hidden-regs)")
+    @Option(names = {"--hide", "--hidden"}, split = ",", paramLabel = "REG",
+            description = "registers hidden on both ends (kvm-hidden-regs / x-mig-hidden-regs); --hidden is the old name")
     List<String> hidden = new ArrayList<>();
 
     @Option(names = {"--fake", "--safe-missing"}, split = ",", paramLabel = "REG",
             description = "registers the destination accepts and drops (kvm-enforced-regs / x-mig-safe-missing-regs)")
     List<String> fake = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "list every register of each finding (default: counts and the first names)")
+    boolean verbose;
 
     @Option(names = "--trace", description = "also print the trace lines the series would emit")
     boolean trace;
@@ -75,8 +79,9 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Profile src = ProfileSources.resolve(from);
-        Profile dst = ProfileSources.resolve(to);
+        String[] files = StdinInput.paths(from, to);
+        Profile src = ProfileSources.resolve(files[0]);
+        Profile dst = ProfileSources.resolve(files[1]);
         Accel acc = accel != null ? Accel.parse(accel) : dst.assumedAccel();
         dev.regshim.cpreg.DestinationRelease release = toQemu.resolve(dst);
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, release), acc, regs(hidden), regs(fake),
@@ -96,7 +101,7 @@ public final class CheckCommand implements Callable<Integer> {
             Json.print(out, o);
         } else {
             CheckReport.print(out, src, dst, r, trace, accel == null,
-                    Semantics.AUTO.equalsIgnoreCase(semantics.trim()) ? "auto: " + release.describe() : null);
+                    Semantics.AUTO.equalsIgnoreCase(semantics.trim()) ? "auto: " + release.describe() : null, verbose);
             advice.ifPresent(a -> out.println((r.fixes().isEmpty() ? "\nfixes:\n" : "") + "  - rewrite: " + a.text()));
             out.flush();
         }
@@ -117,12 +122,21 @@ public final class CheckCommand implements Callable<Integer> {
     /** Text and JSON rendering of a check result; shared with other commands that print verdicts. */
     public static final class CheckReport {
 
+        /** Findings with more registers than this are summarised unless --verbose. */
+        static final int BRIEF_ROWS = 8;
+
         private CheckReport() {
         }
 
         /** @param semanticsNote why these semantics (when picked automatically), or null */
         public static void print(PrintWriter out, Profile src, Profile dst, CheckResult r, boolean trace, boolean accelGuessed,
                                  String semanticsNote) {
+            print(out, src, dst, r, trace, accelGuessed, semanticsNote, true);
+        }
+
+        /** @param verbose every register of each finding; otherwise a count and the first names */
+        public static void print(PrintWriter out, Profile src, Profile dst, CheckResult r, boolean trace, boolean accelGuessed,
+                                 String semanticsNote, boolean verbose) {
             LoadSettings s = r.settings();
             out.println("from: " + src.provenance().summary());
             out.println("to:   " + dst.provenance().summary());
@@ -144,6 +158,11 @@ public final class CheckCommand implements Callable<Integer> {
             List<String> conds = r.conditions();
             out.println(r.loads() ? (conds.isEmpty() ? "verdict: LOADS" : "verdict: LOADS only while " + String.join(" and ", conds))
                     : "verdict: FAILS (" + stageText(r) + ")");
+            List<String> causes = CheckCauses.of(src, r);
+            if (!causes.isEmpty()) {
+                out.println(causes.size() == 1 ? "cause:" : "causes:");
+                causes.forEach(c -> out.println("  - " + c));
+            }
             if (!r.qemuLines().isEmpty()) {
                 out.println();
                 out.println(r.loads() ? "QEMU would print:" : "QEMU would print:");
@@ -163,10 +182,10 @@ public final class CheckCommand implements Callable<Integer> {
                 }
                 out.printf("vCPU %d: %d registers sent, %d on the destination%s%n", v.instance(), o.incomingCount(),
                         o.localCount(), o.lengthLimit().isPresent() ? " (accepts up to " + o.lengthLimit().getAsLong() + ")" : "");
-                issues(out, "unexpected: in the stream, unknown to the destination", o.unexpected());
-                issues(out, "ignored: unknown, after the destination's last register (value silently dropped)", o.ignoredTail());
-                issues(out, "tolerated / faked", o.tolerated());
-                issues(out, "missing: the destination's, not in the stream (kept at its destination value)", o.missing());
+                issues(out, "unexpected: in the stream, unknown to the destination", o.unexpected(), verbose);
+                issues(out, "ignored: unknown, after the destination's last register (value silently dropped)", o.ignoredTail(), verbose);
+                issues(out, "tolerated / faked", o.tolerated(), verbose);
+                issues(out, "missing: the destination's, not in the stream (kept at its destination value)", o.missing(), verbose);
                 if (!o.conflicts().isEmpty()) {
                     out.printf("  value conflicts (%d):%n", o.conflicts().size());
                     for (ValueConflict c : o.conflicts()) {
@@ -189,8 +208,21 @@ public final class CheckCommand implements Callable<Integer> {
             if (!r.fixes().isEmpty()) {
                 out.println();
                 out.println("fixes:");
+                List<Fix> cpuModel = new ArrayList<>();
                 for (Fix f : r.fixes()) {
-                    out.println("  - " + f.explanation());
+                    if (f.kind() == Fix.Kind.CPU_MODEL && !verbose) {
+                        cpuModel.add(f);
+                    } else {
+                        out.println("  - " + f.explanation());
+                    }
+                }
+                if (cpuModel.size() == 1) {
+                    out.println("  - " + cpuModel.get(0).explanation());
+                } else if (!cpuModel.isEmpty()) { // one fix for all value conflicts: the decoded values are above
+                    List<RegId> ids = new ArrayList<>();
+                    cpuModel.forEach(f -> ids.addAll(f.registers()));
+                    out.println("  - use CPU models that agree on the values of " + CheckCauses.countedIds(ids)
+                            + " (each conflict is decoded above; --verbose states the fix per register)");
                 }
             }
             if (!r.notes().isEmpty()) {
@@ -217,8 +249,14 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
 
-        private static void issues(PrintWriter out, String title, List<RegIssue> list) {
+        private static void issues(PrintWriter out, String title, List<RegIssue> list, boolean verbose) {
             if (list.isEmpty()) {
+                return;
+            }
+            if (!verbose && list.size() > BRIEF_ROWS) {
+                List<RegId> ids = new ArrayList<>();
+                list.forEach(i -> ids.add(i.id()));
+                out.printf("  %s: %s; --verbose lists them%n", title, CheckCauses.countedIds(ids));
                 return;
             }
             out.printf("  %s (%d):%n", title, list.size());

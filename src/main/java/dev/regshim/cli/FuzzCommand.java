@@ -87,7 +87,7 @@ public final class FuzzCommand implements Callable<Integer> {
             InputStream in = p.toString().endsWith(".xz") ? new XZInputStream(raw) : raw;
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + p + ": " + e.getMessage());
+            throw new RegshimException("cannot read " + p + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.CpuSubsection;
 import dev.regshim.stream.ReadOptions;
 import dev.regshim.stream.StreamReader;
+import dev.regshim.stream.container.SaveImage;
 import dev.regshim.stream.container.StreamFiles;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.WireFormat;
@@ -29,7 +30,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.LongConsumer;
 
 /** {@code regshim inspect FILE|-}: what a QEMU migration stream holds, without keeping its RAM. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -38,11 +38,9 @@ import java.util.function.LongConsumer;
             "FILE is a raw QEVM stream ('-' reads standard input). RAM is counted, never held in memory."})
 public final class InspectCommand implements Callable<Integer> {
 
-    private static final long PROGRESS_MIN_BYTES = 64L << 20;
 
     /** Where '-' reads from (the process's standard input; tests substitute it). */
     static java.util.function.Supplier<java.io.InputStream> stdin = () -> new FileInputStream(FileDescriptor.in);
-    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
     @Spec
     CommandSpec spec;
@@ -63,58 +61,108 @@ public final class InspectCommand implements Callable<Integer> {
             + "(cpu sections by their known layout, others up to their footer)")
     boolean noVmdesc;
 
-    private boolean progressShown;
+    @Option(names = "--xml", description = "print only the domain XML of a libvirt save image (as virsh save-image-dumpxml does)")
+    boolean xml;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar on standard error")
+    boolean quiet;
+
+    private Progress progress = Progress.start("inspect", 0, true);
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        StreamSummary s = read();
-        if (progressShown) {
-            spec.commandLine().getErr().print("\r" + " ".repeat(40) + "\r");
-            spec.commandLine().getErr().flush();
+        java.util.Optional<SaveImage> image = container();
+        if (xml) {
+            if (image.isEmpty() || image.get().libvirtHeader().isEmpty()) {
+                throw new RegshimException(file + ": not a libvirt save image: it has no domain XML"
+                        + image.map(i -> " (" + i.describe() + ")").orElse(""));
+            }
+            out.print(image.get().domainXml());
+            if (!image.get().domainXml().endsWith("\n")) {
+                out.println();
+            }
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        StreamSummary s;
+        try {
+            s = read();
+        } finally {
+            progress.close();
         }
         if (json) {
-            Json.print(out, toJson(s));
+            ObjectNode o = toJson(s);
+            image.ifPresent(i -> o.set("container", containerJson(i)));
+            Json.print(out, o);
         } else {
+            image.ifPresent(i -> printContainer(out, i));
             print(out, s);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The file's container (libvirt header, compression); empty for standard input. */
+    private java.util.Optional<SaveImage> container() {
+        if (file.equals("-")) {
+            return java.util.Optional.empty();
+        }
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            return java.util.Optional.empty(); // read() names the problem
+        }
+        return java.util.Optional.of(SaveImage.open(p));
+    }
+
+    private static final java.util.regex.Pattern DOMAIN_NAME = java.util.regex.Pattern.compile("<name>([^<]{1,200})</name>");
+
+    private static void printContainer(PrintWriter out, SaveImage i) {
+        out.printf("container  %s%n", i.describe());
+        if (i.libvirtHeader().isPresent()) {
+            java.util.regex.Matcher m = DOMAIN_NAME.matcher(i.domainXml());
+            out.printf("domain     %s (domain XML %,d bytes; --xml prints it)%n",
+                    m.find() ? dev.regshim.util.Text.safe(m.group(1), 100) : "(no <name>)", i.domainXml().length());
+            i.codec().ifPresent(c -> out.printf("compression %s%n", c.toolName()));
+        }
+    }
+
+    private static ObjectNode containerJson(SaveImage i) {
+        ObjectNode c = Json.object();
+        c.put("kind", i.kind().name().toLowerCase(java.util.Locale.ROOT));
+        c.put("description", i.describe());
+        c.put("stream_offset", i.streamOffset());
+        i.codec().ifPresent(k -> c.put("compression", k.toolName()));
+        i.libvirtHeader().ifPresent(h -> {
+            c.put("libvirt_version", h.version());
+            c.put("was_running", h.wasRunning());
+            c.put("domain_xml", i.domainXml());
+        });
+        return c;
     }
 
     private StreamSummary read() {
         ReadOptions opts = ReadOptions.defaults().withIgnoreVmdesc(noVmdesc);
         try {
             if (file.equals("-")) {
-                return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), withProgress(opts, -1));
+                try {
+                    return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), withProgress(opts, -1));
+                } catch (dev.regshim.stream.StreamFormatException e) {
+                    throw e.inFile("standard input");
+                }
             }
             Path p = Path.of(file);
             return StreamFiles.summarize(p, withProgress(opts, Files.size(p)));
         } catch (NoSuchFileException e) {
             throw new RegshimException("cannot read " + file + ": no such file");
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + file + ": " + e.getMessage());
+            throw new RegshimException("cannot read " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 
-    /** Progress on stderr, only on a terminal and only for long inputs. */
+    /** The progress bar on stderr (a terminal, a long input, no -q), closed before the report is printed. */
     private ReadOptions withProgress(ReadOptions opts, long size) {
-        if (System.console() == null || (size >= 0 && size < PROGRESS_MIN_BYTES)) {
-            return opts;
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        long[] last = {System.nanoTime()};
-        LongConsumer p = n -> {
-            long now = System.nanoTime();
-            if (now - last[0] < PROGRESS_INTERVAL_NANOS) {
-                return;
-            }
-            last[0] = now;
-            progressShown = true;
-            String pct = size > 0 ? String.format(" (%d%%)", n * 100 / size) : "";
-            err.print(String.format("\rinspect: %,d MiB%s ", n >> 20, pct));
-            err.flush();
-        };
-        return opts.withProgress(p);
+        progress = Progress.start("inspect", size, quiet);
+        return opts.withProgress(progress.consumer());
     }
 
     // ------------------------------------------------------------------ text

@@ -49,7 +49,7 @@ final class KernelCaptureCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the capture (JSON) to FILE.")
     Path output;
 
-    @Option(names = "--json", description = "print the capture as JSON (IDs as 0x%016x strings) instead of the summary.")
+    @Option(names = "--json", description = "print the capture as JSON (IDs as 0x%%016x strings) instead of the summary.")
     boolean json;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",

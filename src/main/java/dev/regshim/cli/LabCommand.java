@@ -181,7 +181,7 @@ final class LabCommand implements Runnable {
                         com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o) + "\n",
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             } catch (java.io.IOException e) {
-                throw new dev.regshim.RegshimException("cannot write " + jsonLines + ": " + e.getMessage());
+                throw new dev.regshim.RegshimException("cannot write " + jsonLines + ": " + dev.regshim.util.SafeFiles.reason(e));
             }
         }
     }

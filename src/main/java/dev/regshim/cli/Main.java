@@ -77,6 +77,7 @@ public final class Main implements Runnable {
 
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Main());
+        HelpText.apply(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof RegshimException) {

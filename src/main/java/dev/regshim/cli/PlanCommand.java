@@ -50,8 +50,9 @@ public final class PlanCommand implements Callable<Integer> {
             description = "a host and its profile (kernel:6.13+pmu, a stream, a profile JSON, a list file); repeat")
     List<String> hosts = new ArrayList<>();
 
-    @Option(names = "--fleet", paramLabel = "FILE", description = "NAME=PROFILE lines (# comments), added to --host")
-    Path fleetFile;
+    @Option(names = "--fleet", paramLabel = "FILE",
+            description = "NAME=PROFILE lines (# comments), added to --host ('-' reads standard input)")
+    String fleetFile;
 
     /** Used when no --machine is given and the profiles do not agree on one. */
     static final String DEFAULT_MACHINE = "virt-10.1";
@@ -91,6 +92,11 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print only the emitted configuration")
     boolean quiet;
 
+    @Option(names = "--force",
+            description = "emit the configuration even when the plan is not accepted, marked NOT ACCEPTED with each "
+                    + "failing direction (without it a rejected plan emits nothing)")
+    boolean force;
+
     @Option(names = "--json", description = "the whole plan as JSON")
     boolean json;
 
@@ -102,7 +108,7 @@ public final class PlanCommand implements Callable<Integer> {
         Set<String> forms = forms(emit);
         List<String> all = new ArrayList<>(hosts);
         if (fleetFile != null) {
-            all.addAll(readFleet(fleetFile));
+            all.addAll(readFleet(Path.of(StdinInput.path(fleetFile))));
         }
         Fleet fleet = Fleet.resolve(all);
         Semantics sem = toQemu != null && !spec.commandLine().getParseResult().hasMatchedOption("--semantics")
@@ -126,7 +132,11 @@ public final class PlanCommand implements Callable<Integer> {
                     out.println("HTML report: " + html);
                 }
             }
-            emitForms(out, p, forms, !quiet);
+            if (p.accepted() || force) {
+                emitForms(out, p, forms, !quiet);
+            } else {
+                refuseToEmit(p, quiet);
+            }
         }
         out.flush();
         return p.accepted() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
@@ -148,12 +158,24 @@ public final class PlanCommand implements Callable<Integer> {
         PlanReport.verdict(out, p);
     }
 
+    /** A rejected plan emits no configuration: a script piping it into a domain would deploy broken migrations. */
+    private void refuseToEmit(FleetPlan p, boolean listProblems) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("regshim plan: NOT ACCEPTED (%d problem(s)): no configuration emitted; --force emits it marked NOT ACCEPTED%n",
+                p.rejections().size());
+        if (listProblems) { // the report, which lists them, was not printed
+            p.rejections().forEach(r -> err.println("  - " + CompatEmitter.brief(r)));
+        }
+        err.flush();
+    }
+
     static void emitForms(PrintWriter out, FleetPlan p, Set<String> forms, boolean headings) {
         for (String f : forms) {
             if (headings) {
                 out.println();
                 out.println("--- " + f + " ---");
             }
+            out.print(CompatEmitter.notAcceptedComment(p, f));
             switch (f) {
                 case "qemu":
                     out.print(CompatEmitter.qemu(p));
@@ -209,7 +231,7 @@ public final class PlanCommand implements Callable<Integer> {
             }
             return out;
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + file + ": " + e.getMessage());
+            throw new RegshimException("cannot read " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 
@@ -222,7 +244,7 @@ public final class PlanCommand implements Callable<Integer> {
         try {
             writeAtomically(file, text);
         } catch (IOException e) {
-            throw new RegshimException("cannot write " + file + ": " + e.getMessage());
+            throw new RegshimException("cannot write " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 

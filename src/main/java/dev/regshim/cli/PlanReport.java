@@ -46,7 +46,7 @@ final class PlanReport {
         TextTable t = new TextTable("  ").row("class", "hosts", "profile", "cpregs", "sends", "hidden here", "faked here");
         for (HostView v : p.views()) {
             HostClass c = p.classes().get(v.classIndex());
-            t.row(c.label(), Integer.toString(c.size()), c.describe(), Integer.toString(c.regs().size()),
+            t.row(c.label(), c.size() == 1 ? c.hostNames() : c.size() + ": " + c.hostNames(), c.describe(), Integer.toString(c.regs().size()),
                     Integer.toString(v.sends()), shortNames(v.hiddenHere()), shortNames(v.fakedHere()));
         }
         t.print(out);

@@ -43,7 +43,7 @@ public final class ProfileCommand implements Runnable {
         try {
             ProfileJson.write(p, output);
         } catch (IOException e) {
-            throw new dev.regshim.RegshimException("cannot write " + output + ": " + e.getMessage(), e);
+            throw new dev.regshim.RegshimException("cannot write " + output + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         }
         spec.commandLine().getErr().println("regshim: wrote " + output + " (" + describe(p) + ")");
         spec.commandLine().getErr().flush();
@@ -63,14 +63,14 @@ public final class ProfileCommand implements Runnable {
     static final class FromStream implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Parameters(paramLabel = "FILE")
-        Path file;
+        @Parameters(paramLabel = "FILE", description = "a migration stream or libvirt save image ('-' reads standard input)")
+        String file;
         @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the profile JSON here (default: stdout)")
         Path output;
 
         @Override
         public Integer call() {
-            emit(spec, new StreamProfileSource().load(file.toString()), output);
+            emit(spec, new StreamProfileSource().load(StdinInput.path(file)), output);
             return Main.EXIT_OK;
         }
     }
@@ -110,7 +110,7 @@ public final class ProfileCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Profile p = ProfileSources.resolve(source);
+            Profile p = ProfileSources.resolve(StdinInput.path(source));
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(ProfileJson.write(p));

@@ -297,7 +297,7 @@ public final class ProxyCommand implements Callable<Integer> {
         try {
             Files.writeString(file, Json.MAPPER.writeValueAsString(n) + "\n");
         } catch (IOException e) {
-            throw new RegshimException("cannot write the report " + file + ": " + e.getMessage(), e);
+            throw new RegshimException("cannot write the report " + file + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         }
     }
 

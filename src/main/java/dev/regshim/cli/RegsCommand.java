@@ -124,8 +124,9 @@ public final class RegsCommand implements Runnable {
         CommandSpec spec;
         @Parameters(arity = "0..*", paramLabel = "REG")
         List<String> regs = List.of();
-        @Option(names = {"-f", "--file"}, description = "read a list file (plain, selftest --list output, or QEMU trace lines)")
-        Path file;
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+                description = "read a list file (plain, selftest --list output, or QEMU trace lines; '-' reads standard input)")
+        String file;
         @Option(names = "--json", description = "JSON output")
         boolean json;
 
@@ -134,7 +135,7 @@ public final class RegsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             List<RegId> ids = new java.util.ArrayList<>();
             if (file != null) {
-                ids.addAll(RegListReader.read(file).inFileOrder());
+                ids.addAll(RegListReader.read(Path.of(StdinInput.path(file))).inFileOrder());
             }
             for (String r : regs) {
                 ids.addAll(RegParser.parseAll(r));
@@ -170,8 +171,9 @@ public final class RegsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            RegSet left = ids(a);
-            RegSet right = ids(b);
+            String[] files = StdinInput.paths(a, b); // '-' is standard input; the report still names it '-'
+            RegSet left = ids(files[0]);
+            RegSet right = ids(files[1]);
             RegSetDiff d = left.diff(right);
             if (json) {
                 ObjectNode o = Json.object();

@@ -63,9 +63,15 @@ public final class RewriteCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "write a JSON report of every change (also when refused)")
     Path report;
 
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar on standard error")
+    boolean quiet;
+
     @Override
     public Integer call() throws IOException {
-        Profile dst = ProfileSources.resolve(to);
+        if (in.equals("-") && to.equals("-")) {
+            throw new RegshimException("standard input ('-') can be read for one argument only");
+        }
+        Profile dst = ProfileSources.resolve(StdinInput.path(to));
         RewriteOptions o = policyOptions.toOptions(dst);
 
         boolean toStdout = out.equals("-");
@@ -76,7 +82,14 @@ public final class RewriteCommand implements Callable<Integer> {
             if (!in.equals("-") && !Files.isRegularFile(inPath)) {
                 throw new RegshimException("no such file: " + in);
             }
-            StreamRewriter.Result r = StreamRewriter.rewrite(inPath, outPath, o, Verification.parse(verify));
+            StreamRewriter.Result r;
+            // a compressed input's size says nothing of the stream's: its bar counts bytes and rate without a total
+            boolean bare = dev.regshim.stream.container.SaveImage.open(inPath).kind()
+                    == dev.regshim.stream.container.SaveImage.Kind.QEMU_STREAM;
+            try (Progress progress = Progress.start("rewrite", bare ? Files.size(inPath) : -1, quiet)) {
+                r = StreamRewriter.rewrite(inPath, outPath, o, Verification.parse(verify),
+                        dev.regshim.stream.ReadOptions.defaults().withProgress(progress.consumer()));
+            }
             if (report != null) {
                 Files.writeString(report, Json.MAPPER.writeValueAsString(reportJson(r, o)) + "\n");
             }

@@ -285,6 +285,58 @@ public final class CompatEmitter {
         return String.join(", ", parts);
     }
 
+    // --- a plan that is not accepted ---
+
+    /**
+     * The warning a forced emission of a rejected plan starts with, in the form's comment syntax: NOT ACCEPTED and
+     * each failing direction or chain problem. Empty for an accepted plan. JSON carries the same in
+     * {@link PlanJson#compat}'s {@code accepted} and {@code not_accepted}.
+     */
+    public static String notAcceptedComment(FleetPlan p, String form) {
+        if (p.accepted()) {
+            return "";
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("NOT ACCEPTED: this plan leaves " + p.rejections().size() + " problem(s); deploying it breaks these migrations:");
+        p.rejections().forEach(r -> lines.add("  - " + brief(r)));
+        lines.add("Emitted only because of --force; regshim plan without -q shows each problem in full.");
+        StringBuilder b = new StringBuilder();
+        switch (form) {
+            case "libvirt":
+                b.append("<!--\n");
+                // "--" may not appear inside an XML comment
+                lines.forEach(l -> b.append("  ").append(xmlCommentText(l)).append('\n'));
+                b.append("-->\n");
+                break;
+            case "c":
+                b.append("/*\n");
+                lines.forEach(l -> b.append(" * ").append(l.replace("*/", "* /")).append('\n'));
+                b.append(" */\n");
+                break;
+            default:
+                lines.forEach(l -> b.append("# ").append(l).append('\n'));
+                break;
+        }
+        return b.toString();
+    }
+
+    /** Characters of a rejection shown in a comment or on standard error; the plan report has the full text. */
+    static final int BRIEF_CHARS = 240;
+
+    /** A rejection cut to {@link #BRIEF_CHARS}: the direction, its verdict and the start of why. */
+    public static String brief(String rejection) {
+        return rejection.length() <= BRIEF_CHARS ? rejection : rejection.substring(0, BRIEF_CHARS - 3) + "...";
+    }
+
+    /** Text that may stand inside an XML comment: no "--" (and so no "-->"). */
+    static String xmlCommentText(String s) {
+        String t = s;
+        while (t.contains("--")) {
+            t = t.replace("--", "- -");
+        }
+        return t;
+    }
+
     public static String names(RegSet set) {
         List<String> n = new ArrayList<>();
         set.forEach(id -> n.add(RegCatalog.get().name(id)));

@@ -206,6 +206,15 @@ public final class Fleet {
         return false;
     }
 
+    /** Why {@link #features} could not tell whether a guest on this profile's hosts sees {@code f}. */
+    static String whyUnknown(Profile p, GuestFeature f) {
+        if (p.vcpus().isEmpty() || !p.vcpus().get(0).cpregs().hasValues()) {
+            return "no kernel features and no register values";
+        }
+        // e.g. QEMU under TCG keeps constant ID registers out of the cpreg arrays it migrates
+        return "register values, but no " + f.idField() + " (which shows " + f.title() + ")";
+    }
+
     private static Tri fromValues(Profile p, GuestFeature f) {
         if (p.vcpus().isEmpty()) {
             return Tri.UNKNOWN;

@@ -150,7 +150,7 @@ public final class FleetPlanner {
                     + " the lists do nothing (use series-v2)");
         }
         for (Cell c : after.unacceptable()) {
-            out.add(classes.get(c.from()).label() + " -> " + classes.get(c.to()).label() + ": " + c.verdict().shortText()
+            out.add(classes.get(c.from()).named() + " -> " + classes.get(c.to()).named() + ": " + c.verdict().shortText()
                     + ": " + String.join("; ", c.problems()) + (c.fix().isEmpty() ? "" : " => " + c.fix()));
         }
         if (!chains.enumerated()) {

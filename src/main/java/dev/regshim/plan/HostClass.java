@@ -57,6 +57,20 @@ public record HostClass(int index, List<String> hosts, Profile profile, RegSet r
         return kernels.get(0).spec() + (kernels.size() > 1 ? " & " + (kernels.size() - 1) + " more" : "");
     }
 
+    /** Host names shown before "and N more". */
+    static final int NAMED_HOSTS = 4;
+
+    /** The class's hosts by name: {@code b, b2} or {@code b, b2, b3, b4 and 96 more}. */
+    public String hostNames() {
+        String s = String.join(", ", hosts.subList(0, Math.min(NAMED_HOSTS, hosts.size())));
+        return hosts.size() > NAMED_HOSTS ? s + " and " + (hosts.size() - NAMED_HOSTS) + " more" : s;
+    }
+
+    /** {@code label}, naming the hosts of a multi-host class: {@code 6.13+pmu & 1 more (hosts b, b2)}. */
+    public String named() {
+        return hosts.size() == 1 ? label() : label() + " (hosts " + hostNames() + ")";
+    }
+
     /** {@code label} plus the host count for multi-host classes. */
     public String title() {
         return hosts.size() == 1 ? label() : label() + " (" + hosts.size() + " hosts)";

@@ -29,6 +29,11 @@ public final class PlanJson {
         o.put("semantics", p.semantics().label());
         o.put("accel", p.settings().accel().label());
         o.put("driver", CompatEmitter.DRIVER);
+        o.put("accepted", p.accepted());
+        if (!p.accepted()) {
+            ArrayNode why = o.putArray("not_accepted");
+            p.rejections().forEach(why::add);
+        }
         ArrayNode props = o.putArray("properties");
         for (CompatEmitter.Property prop : CompatEmitter.properties(p)) {
             ObjectNode n = props.addObject();

@@ -7,7 +7,9 @@ import dev.regshim.regs.RegId;
 import dev.regshim.regs.WellKnownRegs;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -145,11 +147,23 @@ public final class RegisterClassifier {
         }
         if (!unknown.isEmpty()) {
             return Classification.conditional("the register is reachable only with " + f.title()
-                    + "; the profiles of " + labels(unknown) + " tell neither kernel features nor ID register values",
+                    + "; " + whyUnknown(unknown, f),
                     "guests on " + labels(unknown) + " do not see " + f.title() + " (" + f.idField() + " = 0)", f);
         }
         return Classification.safe(f.title() + " is absent for guests on every host (" + f.idField() + " = 0): "
                 + "the register is inaccessible to them and keeps its reset value", f);
+    }
+
+    /** One clause per distinct reason: "the profile of c has register values, but no ID_AA64DFR0_EL1.PMUVer ...". */
+    private String whyUnknown(List<Integer> unknown, GuestFeature f) {
+        Map<String, List<Integer>> byReason = new LinkedHashMap<>();
+        for (int c : unknown) {
+            byReason.computeIfAbsent(Fleet.whyUnknown(classes.get(c).profile(), f), k -> new ArrayList<>()).add(c);
+        }
+        List<String> parts = new ArrayList<>();
+        byReason.forEach((why, idx) -> parts.add(idx.size() == 1 ? "the profile of " + labels(idx) + " has " + why
+                : "the profiles of " + labels(idx) + " have " + why));
+        return String.join("; ", parts);
     }
 
     private Optional<Classification> declared(RegId id, String name) {

@@ -52,7 +52,7 @@ public final class RegListReader {
         } catch (NoSuchFileException e) {
             throw new RegParseException("no such file: " + file);
         } catch (IOException e) {
-            throw new RegParseException("cannot read " + file + ": " + e.getMessage());
+            throw new RegParseException("cannot read " + file + ": " + dev.regshim.util.SafeFiles.reason(e));
         }
     }
 

@@ -15,7 +15,7 @@ record FileStamp(Object fileKey, long size, long modifiedNanos) {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
             return new FileStamp(a.fileKey(), a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + p + ": " + e.getMessage(), e);
+            throw new RegshimException("cannot read " + p + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         }
     }
 

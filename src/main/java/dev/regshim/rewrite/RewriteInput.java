@@ -55,8 +55,10 @@ record RewriteInput(Path file, Optional<SaveImage> container, StreamSummary summ
             Collecting c = new Collecting();
             StreamFiles.read(in, c, options);
             return c.input(in, container);
+        } catch (dev.regshim.stream.StreamFormatException e) {
+            throw e.inFile(in);
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + in + ": " + e.getMessage(), e);
+            throw new RegshimException("cannot read " + in + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         }
     }
 

@@ -128,7 +128,7 @@ public final class StreamRewriter {
             tmp = null;
             return new Result(in, out, source, plan, before, after, size, checks, true, null, method);
         } catch (IOException e) {
-            throw new RegshimException("cannot write " + out + ": " + e.getMessage(), e);
+            throw new RegshimException("cannot write " + out + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         } finally {
             deleteQuietly(tmp);
         }

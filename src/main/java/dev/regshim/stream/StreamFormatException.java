@@ -34,6 +34,19 @@ public final class StreamFormatException extends RegshimException {
         return new StreamFormatException(offset, null, detail, magic);
     }
 
+    private StreamFormatException(String message, long offset, String where, StreamFormatException cause) {
+        super(message, cause);
+        this.offset = offset;
+        this.where = where;
+        this.foundMagic = cause.foundMagic;
+    }
+
+    /** The same problem with the file it is in named first: {@code a.mig: offset 500000: ...}; once only. */
+    public StreamFormatException inFile(Object file) {
+        String prefix = file + ": ";
+        return getMessage().startsWith(prefix) ? this : new StreamFormatException(prefix + getMessage(), offset, where, this);
+    }
+
     private static String format(long offset, String where, String detail) {
         String oneLine = detail.replace('\n', ' ').replace('\r', ' ');
         return where == null || where.isEmpty()

@@ -109,7 +109,7 @@ class InspectCommandTest {
         Path bad = tmp.resolve("bad.mig");
         Files.write(bad, new byte[]{'Q', 'E', 'V', 'M', 0, 0, 0, 3, 0x42});
         assertThat(run("inspect", bad.toString())).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("regshim: offset 8: unknown section type 0x42" + System.lineSeparator());
+        assertThat(err.toString()).isEqualTo("regshim: " + bad + ": offset 8: unknown section type 0x42" + System.lineSeparator());
         err.getBuffer().setLength(0);
         assertThat(run("inspect", tmp.resolve("missing.mig").toString())).isEqualTo(2);
         assertThat(err.toString()).startsWith("regshim: cannot read ").contains("no such file");

@@ -30,11 +30,11 @@ class PlanCommandTest {
         Path b = dir.resolve("b.mig");
         Files.write(a, dev.regshim.stream.Fixtures.stream("qemu-11.1/max"));
         Files.write(b, dev.regshim.stream.Fixtures.stream("qemu-11.1/a57"));
-        Cli.Run r = Cli.run("plan", "--host", "a=" + a, "--host", "b=" + b, "-q");
+        Cli.Run r = Cli.run("plan", "--host", "a=" + a, "--host", "b=" + b, "-q", "--force");
         assertThat(r.out() + r.err()).contains("virt-11.1").doesNotContain("virt-10.1");
-        Cli.Run mixed = Cli.run("plan", "--host", "a=" + a, "--host", "k=kernel:6.13", "-q");
+        Cli.Run mixed = Cli.run("plan", "--host", "a=" + a, "--host", "k=kernel:6.13", "-q", "--force");
         assertThat(mixed.out() + mixed.err()).contains("virt-10.1");
-        Cli.Run given = Cli.run("plan", "--host", "a=" + a, "--host", "b=" + b, "--machine", "virt-10.2", "-q");
+        Cli.Run given = Cli.run("plan", "--host", "a=" + a, "--host", "b=" + b, "--machine", "virt-10.2", "-q", "--force");
         assertThat(given.out() + given.err()).contains("virt-10.2").doesNotContain("virt-11.1");
     }
 
@@ -63,8 +63,54 @@ class PlanCommandTest {
                         + "visible to guests on b \\(ID_AA64ISAR1_EL1.APA/API/GPA/GPI\\), so they may use the register")
                 .contains("b -> a: FAILS: a does not know APIAKEYLO_EL1")
                 .contains("-cpu host,pauth=off");
-        // the keys are never in an emitted list: there is nothing to emit
-        assertThat(r.out().substring(r.out().indexOf("--- qemu ---"))).contains("nothing to add").doesNotContain("-global");
+        // a rejected plan emits no configuration (issue 15; it used to print the qemu form, with nothing to add)
+        assertThat(r.out()).doesNotContain("--- qemu ---").doesNotContain("-global");
+        assertThat(r.err()).startsWith("regshim plan: NOT ACCEPTED (1 problem(s)): no configuration emitted");
+    }
+
+    @Test
+    void aRejectedPlanEmitsNothingUnlessForcedAndThenSaysSoInEveryForm() throws Exception {
+        String[] unsafe = {"plan", "--host", "a=kernel:6.13", "--host", "b=kernel:6.13+pauth", "--host", "b2=kernel:6.13+pauth",
+            "--semantics", "series-v2", "-q", "--emit", "all"};
+        Cli.Run r = Cli.run(unsafe);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("regshim plan: NOT ACCEPTED (1 problem(s)): no configuration emitted")
+                .contains("  - 6.13+pmu+pauth (hosts b, b2) -> a: FAILS: a does not know APIAKEYLO_EL1");
+        String[] forced = java.util.Arrays.copyOf(unsafe, unsafe.length + 1);
+        forced[unsafe.length] = "--force";
+        Cli.Run f = Cli.run(forced);
+        assertThat(f.exit()).isEqualTo(1);
+        String out = f.out();
+        assertThat(out).startsWith("# NOT ACCEPTED: this plan leaves 1 problem(s)")
+                .contains("#   - 6.13+pmu+pauth (hosts b, b2) -> a: FAILS")
+                .contains("<!--\n  NOT ACCEPTED: this plan leaves 1 problem(s)")
+                .contains("/*\n * NOT ACCEPTED: this plan leaves 1 problem(s)");
+        // the XML comment stays well-formed: no "--" inside it
+        String xmlComment = out.substring(out.indexOf("<!--\n  NOT ACCEPTED") + 4, out.indexOf("-->", out.indexOf("<!--\n  NOT ACCEPTED")));
+        assertThat(xmlComment).doesNotContain("--");
+        JsonNode json = Json.MAPPER.readTree(out.substring(out.indexOf("{")));
+        assertThat(json.get("accepted").asBoolean()).isFalse();
+        assertThat(json.get("not_accepted")).hasSize(1);
+        // an accepted plan carries no such marks
+        Cli.Run ok = Cli.run(seed("-q", "--emit", "all"));
+        assertThat(ok.out()).doesNotContain("NOT ACCEPTED").contains("\"accepted\" : true");
+    }
+
+    @Test
+    void aStreamWithValuesIsNotSaidToCarryNone(@TempDir Path dir) throws Exception {
+        Path a57 = dir.resolve("a57.mig");
+        Files.write(a57, dev.regshim.stream.Fixtures.stream("qemu-7.2/a57"));
+        Cli.Run r = Cli.run("plan", "--host", "a=kernel:6.6+pmu", "--host", "b=kernel:6.13", "--host", "c=" + a57);
+        // a TCG stream carries register values but not the constant ID registers that tell a feature
+        assertThat(r.out()).doesNotContain("neither kernel features nor")
+                .contains("the profile of c has register values, but no ID_AA64PFR0_EL1.EL2 (which shows EL2 (nested virtualization))");
+    }
+
+    @Test
+    void theHostsTableNamesTheHostsOfEachClass() {
+        Cli.Run r = Cli.run("plan", "--host", "a=kernel:6.12", "--host", "b=kernel:6.13", "--host", "b2=kernel:6.13");
+        assertThat(r.out()).containsPattern("\\n  6\\.13\\S* +2: b, b2 +kernel");
     }
 
     @Test

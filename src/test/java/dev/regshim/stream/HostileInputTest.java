@@ -282,7 +282,7 @@ class HostileInputTest {
             cl.setErr(new PrintWriter(err));
             int code = cl.execute("inspect", f.toString());
             assertThat(code).isEqualTo(2);
-            assertThat(err.toString()).isEqualTo("regshim: offset 467609: unknown section type 0x09"
+            assertThat(err.toString()).isEqualTo("regshim: " + f + ": offset 467609: unknown section type 0x09"
                     + System.lineSeparator());
             assertThat(out.toString()).isEmpty();
         } finally {

@@ -21,7 +21,7 @@ public final class StreamProfileSource implements ProfileSource {
         try {
             return StreamProfiles.fromSummary(StreamFiles.summarize(Path.of(spec), ReadOptions.defaults()), spec, "stream");
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + spec + ": " + e.getMessage(), e);
+            throw new RegshimException("cannot read " + spec + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         }
     }
 }

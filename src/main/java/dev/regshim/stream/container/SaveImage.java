@@ -100,7 +100,7 @@ public final class SaveImage {
         } catch (NoSuchFileException e) {
             throw new ContainerException(file + ": no such file");
         } catch (IOException e) {
-            throw new ContainerException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ContainerException(file + ": cannot read: " + dev.regshim.util.SafeFiles.reason(e), e);
         }
         if (size == 0) {
             throw new ContainerException(file + ": empty file, expected a QEMU migration stream or save image");

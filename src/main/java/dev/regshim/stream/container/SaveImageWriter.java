@@ -91,7 +91,7 @@ public final class SaveImageWriter {
             tmp = null;
             return new Result(target, fileBytes, rawBytes, rawSha);
         } catch (IOException e) {
-            throw new ContainerException(target + ": cannot write: " + e.getMessage(), e);
+            throw new ContainerException(target + ": cannot write: " + dev.regshim.util.SafeFiles.reason(e), e);
         } finally {
             if (tmp != null) {
                 try {

@@ -1,6 +1,7 @@
 package dev.regshim.stream.container;
 
 import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.StreamFormatException;
 import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.StreamVisitor;
@@ -39,24 +40,33 @@ public final class StreamFiles {
         return SaveImage.Kind.sniff(Arrays.copyOf(head, n)) != null;
     }
 
+    /** Errors in the stream name the file: {@code FILE: offset N (section ...): ...}. */
     public static StreamSummary summarize(Path file, ReadOptions options) throws IOException {
-        SaveImage img = SaveImage.open(file);
-        if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
-            return StreamReader.summarize(file, options);
-        }
-        try (InputStream in = img.openStream()) {
-            return StreamReader.summarize(in, options);
+        try {
+            SaveImage img = SaveImage.open(file);
+            if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
+                return StreamReader.summarize(file, options);
+            }
+            try (InputStream in = img.openStream()) {
+                return StreamReader.summarize(in, options);
+            }
+        } catch (StreamFormatException e) {
+            throw e.inFile(file);
         }
     }
 
     public static void read(Path file, StreamVisitor visitor, ReadOptions options) throws IOException {
-        SaveImage img = SaveImage.open(file);
-        if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
-            StreamReader.read(file, visitor, options);
-            return;
-        }
-        try (InputStream in = img.openStream()) {
-            StreamReader.read(in, visitor, options);
+        try {
+            SaveImage img = SaveImage.open(file);
+            if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
+                StreamReader.read(file, visitor, options);
+                return;
+            }
+            try (InputStream in = img.openStream()) {
+                StreamReader.read(in, visitor, options);
+            }
+        } catch (StreamFormatException e) {
+            throw e.inFile(file);
         }
     }
 
