@@ -10,6 +10,7 @@ public final class StreamFormatException extends RegshimException {
 
     private final long offset;
     private final String where;
+    private final String detail;
 
     /**
      * @param offset absolute byte offset in the stream (from the {@code QEVM} magic)
@@ -17,9 +18,25 @@ public final class StreamFormatException extends RegshimException {
      * @param detail what is wrong, without the location
      */
     public StreamFormatException(long offset, String where, String detail) {
-        super(format(offset, where, detail));
+        this(format(offset, where, detail), offset, where, detail);
+    }
+
+    private StreamFormatException(String message, long offset, String where, String detail) {
+        super(message);
         this.offset = offset;
         this.where = where;
+        this.detail = detail;
+    }
+
+    /**
+     * The same problem found in the stream decompressed out of {@code file} (a compressed stream or save image): the
+     * message names the file and says that the offset counts bytes of the decompressed stream, not of the file.
+     */
+    public StreamFormatException inDecompressedStreamOf(String file) {
+        StreamFormatException e = new StreamFormatException(file + ": decompressed stream " + format(offset, where,
+                detail), offset, where, detail);
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     private static String format(long offset, String where, String detail) {

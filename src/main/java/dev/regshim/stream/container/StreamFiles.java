@@ -1,6 +1,7 @@
 package dev.regshim.stream.container;
 
 import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.StreamFormatException;
 import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.StreamVisitor;
@@ -46,6 +47,8 @@ public final class StreamFiles {
         }
         try (InputStream in = img.openStream()) {
             return StreamReader.summarize(in, options);
+        } catch (StreamFormatException e) {
+            throw e.inDecompressedStreamOf(file.toString());
         }
     }
 
@@ -57,6 +60,8 @@ public final class StreamFiles {
         }
         try (InputStream in = img.openStream()) {
             StreamReader.read(in, visitor, options);
+        } catch (StreamFormatException e) {
+            throw e.inDecompressedStreamOf(file.toString());
         }
     }
 
@@ -88,14 +93,14 @@ public final class StreamFiles {
                     "standard input: unknown libvirt format " + h.formatCode() + " at offset " + LibvirtHeader.FORMAT_OFFSET));
             Codec c = f.codec().orElseThrow(() -> new ContainerException(
                     "standard input: libvirt sparse (mapped-ram) images are not supported yet"));
-            return c.decoder(b, ContainerLimits.DEFAULT);
+            return SaveImage.decoding(c, b, SaveImage.STDIN);
         }
         if (kind == SaveImage.Kind.COMPRESSED_STREAM) {
             Codec codec = Codec.sniff(head).orElseThrow();
             if (!codec.supported()) {
                 throw codec.unsupported();
             }
-            return codec.decoder(b, ContainerLimits.DEFAULT);
+            return SaveImage.decoding(codec, b, SaveImage.STDIN);
         }
         return b; // a bare stream, or else the stream reader reports what it finds at offset 0
     }
