@@ -1,6 +1,7 @@
 package dev.regshim.cli;
 
 import dev.regshim.RegshimException;
+import dev.regshim.util.Text;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +67,8 @@ public final class Main implements Runnable {
         int code = cl.execute(args);
         out.flush();
         if (stdout.failure() != null) {
-            err.println("regshim: cannot write standard output: " + dev.regshim.util.SafeFiles.reason(stdout.failure()));
+            err.println(Text.errorLine("regshim: ", "cannot write standard output: "
+                    + dev.regshim.util.SafeFiles.reason(stdout.failure())));
             err.flush();
             return code == EXIT_OK ? EXIT_USAGE : code;
         }
@@ -78,11 +80,11 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof RegshimException) {
-                err.println("regshim: " + ex.getMessage());
+                err.println(Text.errorLine("regshim: ", ex.getMessage()));
                 err.flush();
                 return ((RegshimException) ex).exitCode();
             }
-            err.println("regshim: internal error: " + ex);
+            err.println(Text.errorLine("regshim: internal error: ", String.valueOf(ex)));
             if (System.getenv("REGSHIM_DEBUG") != null) {
                 ex.printStackTrace(err);
             } else {
@@ -93,7 +95,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("regshim: " + ex.getMessage());
+            err.println(Text.errorLine("regshim: ", ex.getMessage()));
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
             err.flush();
             return EXIT_USAGE;

@@ -157,8 +157,9 @@ public final class ProxyCommand implements Callable<Integer> {
             this.options = options;
         }
 
+        /** Every line goes through the one terminal rule: escaped, one line, bounded (reasons quote the peers). */
         private synchronized void note(String line) {
-            err.println("regshim proxy: " + line);
+            err.println(dev.regshim.util.Text.errorLine("regshim proxy: ", line));
             err.flush();
         }
 
