@@ -84,6 +84,11 @@ public final class Main implements Runnable {
                 err.flush();
                 return ((RegshimException) ex).exitCode();
             }
+            if (ex instanceof java.nio.file.InvalidPathException) { // a file name from input the OS cannot take (NUL)
+                err.println(Text.errorLine("regshim: ", "not a usable file name: " + ex.getMessage()));
+                err.flush();
+                return EXIT_USAGE;
+            }
             err.println(Text.errorLine("regshim: internal error: ", String.valueOf(ex)));
             if (System.getenv("REGSHIM_DEBUG") != null) {
                 ex.printStackTrace(err);
