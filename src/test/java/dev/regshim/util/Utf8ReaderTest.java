@@ -74,5 +74,9 @@ class Utf8ReaderTest {
         Cli.Run p = Cli.run("regs", "parse", "-f", list.toString());
         assertThat(p.exit()).isEqualTo(2);
         assertThat(p.err()).contains(list + ": invalid UTF-8 at byte offset 10").doesNotContain("Input length");
+        Path empty = Files.write(tmp.resolve("empty.txt"), new byte[] {'#', '\n'});
+        Cli.Run e = Cli.run("regs", "parse", "-f", empty.toString());
+        assertThat(e.exit()).isEqualTo(2);
+        assertThat(e.err()).isEqualTo("regshim: " + empty + ": no registers in the file" + System.lineSeparator());
     }
 }
