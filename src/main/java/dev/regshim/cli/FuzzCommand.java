@@ -1,6 +1,9 @@
 package dev.regshim.cli;
 
 import dev.regshim.RegshimException;
+import dev.regshim.fuzz.FuzzHarness;
+import dev.regshim.fuzz.FuzzKind;
+import dev.regshim.fuzz.FuzzKinds;
 import dev.regshim.fuzz.MutationFuzzer;
 import dev.regshim.fuzz.StreamShrinker;
 import dev.regshim.stream.StreamLimits;
@@ -16,15 +19,21 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code regshim fuzz}: seeded mutation fuzzing of the stream reader over real streams. */
 @Command(name = "fuzz", mixinStandardHelpOptions = true,
         description = {"Mutation-fuzz the migration stream reader with real streams as the corpus (.mig or .mig.xz).",
             "A case passes when the mutated stream is either accepted and re-encoded byte for byte, or rejected with "
-                + "a one-line error naming the offset. Exit 1 if any case fails; each failure prints its case seed."})
+                + "a one-line error naming the offset. Exit 1 if any case fails; each failure prints its case seed.",
+            "With --kind, fuzz every reader of untrusted input through the CLI instead (kinds: "
+                + "stream, gzip, bzip2, xz, zstd, lzop, libvirt, profile, reglist, fleet, or all), corpora made "
+                + "from the given streams; a case passes when it exits 0, 1 or 2 within 5 s with at most one safe "
+                + "error line."})
 public final class FuzzCommand implements Callable<Integer> {
 
     @Spec
@@ -46,6 +55,9 @@ public final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--case", description = "replay one case by its case seed")
     Long replay;
 
+    @Option(names = "--kind", paramLabel = "KIND", description = "fuzz this input kind through the CLI (or 'all')")
+    String kind;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,6 +67,9 @@ public final class FuzzCommand implements Callable<Integer> {
             byte[] b = load(p);
             corpus.add(new MutationFuzzer.Input(p.getFileName().toString(),
                     fullSize ? b : StreamShrinker.dropZeroPages(b, 4)));
+        }
+        if (kind != null) {
+            return runKinds(corpus, out, err);
         }
         MutationFuzzer f = new MutationFuzzer(corpus, StreamLimits.defaults());
         if (replay != null) {
@@ -80,6 +95,78 @@ public final class FuzzCommand implements Callable<Integer> {
             out.println("FAIL " + x + "   (replay: regshim fuzz --case " + x.caseSeed() + " ...)");
         }
         return r.ok() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+    }
+
+    private int runKinds(List<MutationFuzzer.Input> corpus, PrintWriter out, PrintWriter err) {
+        Path scratch;
+        try {
+            scratch = FuzzHarness.scratchDirectory();
+        } catch (IOException e) {
+            throw new RegshimException("cannot create a scratch directory: " + e.getMessage());
+        }
+        try {
+            CliFuzzTarget target = new CliFuzzTarget();
+            Map<String, FuzzKind> kinds = FuzzKinds.standard(corpus.stream().map(MutationFuzzer.Input::bytes).toList(),
+                    target, scratch, List.of());
+            List<FuzzKind> chosen = new ArrayList<>();
+            if (kind.equals("all")) {
+                chosen.addAll(kinds.values());
+            } else if (kinds.containsKey(kind)) {
+                chosen.add(kinds.get(kind));
+            } else {
+                throw new RegshimException("unknown --kind '" + kind + "'; choose " + String.join(", ", kinds.keySet())
+                        + " or all");
+            }
+            FuzzHarness h = new FuzzHarness(target, scratch);
+            if (replay != null) {
+                FuzzKind k = chosen.get(0);
+                FuzzHarness.CaseResult r = h.runCase(k, replay);
+                Path kept = Path.of("regshim-fuzz-" + k.name() + "-" + Long.toUnsignedString(replay) + k.suffix());
+                try {
+                    Files.copy(scratch.resolve("case" + k.suffix()), kept, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new RegshimException("cannot keep the case's input as " + kept + ": " + e.getMessage());
+                }
+                out.println(k.name() + " case " + replay + ": " + dev.regshim.util.Text.escape(r.failure() != null
+                        ? r.failure().problem() : "exit " + r.exit() + " (" + r.millis() + " ms)") + "; input kept as "
+                        + kept + ": run regshim " + String.join(" ", k.command(kept)));
+                return r.failure() != null ? Main.EXIT_DIFFERENT : Main.EXIT_OK;
+            }
+            long s = seed != null ? seed : System.nanoTime();
+            boolean failed = false;
+            for (FuzzKind k : chosen) {
+                out.printf("fuzz %s: seed %d, %,d cases%n", k.name(), s, cases);
+                out.flush();
+                long t0 = System.nanoTime();
+                FuzzHarness.Report r = h.run(k, s, cases, n -> {
+                    if ((n & 0xffff) == 0) {
+                        err.printf("fuzz %s: %,d cases%n", k.name(), n);
+                        err.flush();
+                    }
+                });
+                out.printf(java.util.Locale.ROOT, "fuzz %s: %,d cases in %.1f s: exit 0 %,d, exit 1 %,d, exit 2 %,d, "
+                        + "%,d failures; slowest case %d ms, most allocated %.1f MiB%n", k.name(), r.cases(),
+                        (System.nanoTime() - t0) / 1e9, r.exit0(), r.exit1(), r.exit2(), r.failed(), r.maxCaseMillis(),
+                        r.maxCaseAllocation() / (double) (1 << 20));
+                for (FuzzHarness.Failure x : r.failures()) {
+                    out.println("FAIL " + dev.regshim.util.Text.escape(x.toString()) + "   (replay: regshim fuzz --kind "
+                            + k.name() + " --case " + x.caseSeed() + " ...)");
+                }
+                out.flush();
+                failed |= !r.ok();
+            }
+            return failed ? Main.EXIT_DIFFERENT : Main.EXIT_OK;
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a scratch directory under the system's temporary directory
+        }
     }
 
     private static byte[] load(Path p) {

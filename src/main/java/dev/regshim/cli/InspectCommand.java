@@ -15,6 +15,7 @@ import dev.regshim.stream.container.SaveImage;
 import dev.regshim.stream.container.StreamFiles;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.WireFormat;
+import dev.regshim.util.Text;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -169,10 +170,10 @@ public final class InspectCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, StreamSummary s) {
         out.printf("stream     %s, %,d bytes%n", file, s.totalBytes());
-        out.printf("machine    %s%n", s.machineType().orElse("(no configuration record)"));
+        out.printf("machine    %s%n", Text.escape(s.machineType().orElse("(no configuration record)")));
         out.printf("page size  %d%n", s.pageSize());
         if (s.configuration() != null && !s.configuration().capabilities().isEmpty()) {
-            out.printf("capabilities %s%n", String.join(", ", s.configuration().capabilities()));
+            out.printf("capabilities %s%n", Text.escape(String.join(", ", s.configuration().capabilities())));
         }
         if (s.vmdesc() != null) {
             out.printf("vmdesc     %,d bytes at offset %d, %d device entries%n", s.vmdesc().encodedLength(),
@@ -185,7 +186,7 @@ public final class InspectCommand implements Callable<Integer> {
                 s.zeroPages(), s.dataPages());
         out.printf("  %-26s %14s %12s %12s%n", "block", "bytes", "zero pages", "data pages");
         for (StreamSummary.RamBlockStats b : s.ramBlocks()) {
-            out.printf("  %-26s %14d %12d %12d%n", b.block().name(), b.block().usedLength(), b.zeroPages(),
+            out.printf("  %-26s %14d %12d %12d%n", Text.escape(b.block().name()), b.block().usedLength(), b.zeroPages(),
                     b.dataPages());
         }
         out.printf("%nsections: %d%n", s.sections().size());
@@ -193,7 +194,7 @@ public final class InspectCommand implements Callable<Integer> {
                 "instance", "version", "walk");
         for (StreamSummary.SectionInfo i : s.sections()) {
             out.printf("  %10d %10d  %-5s %4s  %-26s %8s %7s  %s%n", i.offset(), i.length(), i.typeName(),
-                    Integer.toUnsignedString(i.sectionId()), i.idstr(), Integer.toUnsignedString(i.instanceId()),
+                    Integer.toUnsignedString(i.sectionId()), Text.escape(i.idstr()), Integer.toUnsignedString(i.instanceId()),
                     Integer.toUnsignedString(i.versionId()), i.method() == null ? "" : walkName(i.method()));
         }
         for (VmCommand c : s.commands()) {
@@ -206,7 +207,7 @@ public final class InspectCommand implements Callable<Integer> {
         for (CpuSection cpu : s.cpus()) {
             out.printf("  cpu %d: %d cpregs, pc 0x%016x, pstate 0x%08x%s, subsections %s%n", cpu.instanceId(),
                     cpu.cpregCount(), cpu.pc(), cpu.pstate(), cpu.poweredOff() ? ", powered off" : "",
-                    String.join(" ", cpu.subsectionNames()));
+                    Text.escape(String.join(" ", cpu.subsectionNames())));
             if (fields) {
                 printFields(out, cpu);
             }
@@ -230,16 +231,16 @@ public final class InspectCommand implements Callable<Integer> {
 
     private static void printFields(PrintWriter out, CpuSection cpu) {
         for (CpuField f : cpu.fields()) {
-            out.printf("    %-26s %s%n", f.name(), values(f));
+            out.printf("    %-26s %s%n", Text.escape(f.name()), values(f));
         }
         printSubsections(out, cpu.subsections(), "    ");
     }
 
     private static void printSubsections(PrintWriter out, List<CpuSubsection> subs, String indent) {
         for (CpuSubsection s : subs) {
-            out.printf("%s%s v%d (%d bytes)%n", indent, s.name(), s.version(), s.encodedLength());
+            out.printf("%s%s v%d (%d bytes)%n", indent, Text.escape(s.name()), s.version(), s.encodedLength());
             for (CpuField f : s.fields()) {
-                out.printf("%s  %-24s %s%n", indent, f.name(), values(f));
+                out.printf("%s  %-24s %s%n", indent, Text.escape(f.name()), values(f));
             }
             printSubsections(out, s.children(), indent + "  ");
         }

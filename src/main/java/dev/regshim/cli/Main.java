@@ -2,6 +2,7 @@ package dev.regshim.cli;
 
 import dev.regshim.ExitCode;
 import dev.regshim.RegshimException;
+import dev.regshim.util.Text;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -68,7 +69,8 @@ public final class Main implements Runnable {
         int code = cl.execute(args);
         out.flush();
         if (stdout.failure() != null) {
-            err.println("regshim: cannot write standard output: " + dev.regshim.util.SafeFiles.reason(stdout.failure()));
+            err.println(Text.errorLine("regshim: ", "cannot write standard output: "
+                    + dev.regshim.util.SafeFiles.reason(stdout.failure())));
             err.flush();
             return code == EXIT_OK ? EXIT_USAGE : code;
         }
@@ -81,11 +83,16 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof RegshimException) {
-                err.println("regshim: " + ex.getMessage());
+                err.println(Text.errorLine("regshim: ", ex.getMessage()));
                 err.flush();
                 return ((RegshimException) ex).exitCode();
             }
-            err.println("regshim: internal error: " + ex);
+            if (ex instanceof java.nio.file.InvalidPathException) { // a file name from input the OS cannot take (NUL)
+                err.println(Text.errorLine("regshim: ", "not a usable file name: " + ex.getMessage()));
+                err.flush();
+                return EXIT_USAGE;
+            }
+            err.println(Text.errorLine("regshim: internal error: ", String.valueOf(ex)));
             if (System.getenv("REGSHIM_DEBUG") != null) {
                 ex.printStackTrace(err);
             } else {
@@ -96,7 +103,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("regshim: " + ex.getMessage());
+            err.println(Text.errorLine("regshim: ", ex.getMessage()));
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
             err.flush();
             return EXIT_USAGE;

@@ -215,7 +215,14 @@ public final class PlanCommand implements Callable<Integer> {
             }
             List<String> out = new ArrayList<>();
             int n = 0;
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            List<String> lines;
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new dev.regshim.util.Utf8Reader(
+                    Files.newInputStream(file), file.toString()))) {
+                lines = r.lines().toList();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            for (String line : lines) {
                 n++;
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {

@@ -83,8 +83,9 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "serve migrations one after another until stopped")
     boolean keepRunning;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "fail a migration when the peer it waits on is silent this long (default: ${DEFAULT-VALUE})")
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = {"fail a migration when the peer it waits on is silent this long, and drop a new",
+                "connection that has not proved a migration stream by then (default: ${DEFAULT-VALUE})"})
     double idleTimeout;
 
     @Option(names = "--max-device-state", paramLabel = "MIB", defaultValue = "8",
@@ -156,8 +157,9 @@ public final class ProxyCommand implements Callable<Integer> {
             this.options = options;
         }
 
+        /** Every line goes through the one terminal rule: escaped, one line, bounded (reasons quote the peers). */
         private synchronized void note(String line) {
-            err.println("regshim proxy: " + line);
+            err.println(dev.regshim.util.Text.errorLine("regshim proxy: ", line));
             err.flush();
         }
 
@@ -183,7 +185,7 @@ public final class ProxyCommand implements Callable<Integer> {
         @Override
         public void listening(InetSocketAddress address) {
             RewriteOptions r = options.rewrite();
-            note("listening on " + HostPort.parse(address.getHostString() + ":" + address.getPort())
+            note("listening on " + HostPort.of(address)
                     + ", forwarding to " + options.target() + " (destination " + r.destination().provenance().summary()
                     + "; " + r.settings().semantics().label() + ", " + r.settings().accel().label() + ", policy "
                     + r.policy().label() + (options.keepRunning() ? "; serving until stopped" : "; one migration")

@@ -140,6 +140,9 @@ public final class RegsCommand implements Runnable {
             for (String r : regs) {
                 ids.addAll(RegParser.parseAll(r));
             }
+            if (ids.isEmpty() && file != null) { // a list file without registers is bad input, not a usage error
+                throw new dev.regshim.RegshimException(file + ": no registers in the file");
+            }
             if (ids.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give registers or -f FILE");
             }

@@ -77,8 +77,9 @@ public final class RewriteCommand implements Callable<Integer> {
         boolean toStdout = out.equals("-");
         PrintWriter msg = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         Path inPath = in.equals("-") ? spool(System.in, "stdin") : Path.of(in);
-        Path outPath = toStdout ? Files.createTempFile("regshim-out-", ".mig") : Path.of(out);
+        Path outPath = null;
         try {
+            outPath = toStdout ? Files.createTempFile("regshim-out-", ".mig") : Path.of(out);
             if (!in.equals("-") && !Files.isRegularFile(inPath)) {
                 throw new RegshimException("no such file: " + in);
             }
@@ -112,7 +113,7 @@ public final class RewriteCommand implements Callable<Integer> {
             }
             return Main.EXIT_OK;
         } finally {
-            if (toStdout) {
+            if (toStdout && outPath != null) {
                 Files.deleteIfExists(outPath);
             }
             if (in.equals("-")) {
@@ -135,7 +136,12 @@ public final class RewriteCommand implements Callable<Integer> {
 
     private static Path spool(InputStream stdin, String what) throws IOException {
         Path tmp = Files.createTempFile("regshim-" + what + "-", ".mig");
-        Files.copy(stdin, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.copy(stdin, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // nothing is left behind on a failed read
+            throw e;
+        }
         return tmp;
     }
 

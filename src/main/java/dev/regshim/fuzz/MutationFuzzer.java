@@ -101,9 +101,10 @@ public final class MutationFuzzer {
         Random rnd = new Random(caseSeed);
         Input in = corpus.get(rnd.nextInt(corpus.size()));
         StringBuilder what = new StringBuilder();
-        byte[] m = mutate(in.bytes(), rnd, what);
-        boolean ignoreVmdesc = rnd.nextInt(4) == 0;
         try {
+            // inside the try: a fault of the fuzzer itself is a reported failure, never the end of the run
+            byte[] m = mutate(in.bytes(), rnd, what);
+            boolean ignoreVmdesc = rnd.nextInt(4) == 0;
             byte[] out = decode(m, rnd, ignoreVmdesc);
             if (!Arrays.equals(out, m)) {
                 return new Failure(caseSeed, in.name(), what.toString(), "accepted but re-encoded differently ("
@@ -117,7 +118,7 @@ public final class MutationFuzzer {
             }
             return Boolean.FALSE;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            return new Failure(caseSeed, in.name(), what.toString(), e.toString() + " at " + where(e));
+            return new Failure(caseSeed, in.name(), what.toString(), e + " at " + where(e));
         }
     }
 
@@ -143,7 +144,8 @@ public final class MutationFuzzer {
 
     // ------------------------------------------------------------------ mutations
 
-    private static byte[] mutate(byte[] src, Random rnd, StringBuilder what) {
+    /** One to three mutations of {@code src} (never modified), described in {@code what}. */
+    static byte[] mutate(byte[] src, Random rnd, StringBuilder what) {
         byte[] b = src.clone();
         int n = 1 + rnd.nextInt(3);
         for (int k = 0; k < n; k++) {
@@ -153,6 +155,12 @@ public final class MutationFuzzer {
     }
 
     private static byte[] mutateOnce(byte[] b, Random rnd, StringBuilder what) {
+        if (b.length == 0) { // an earlier mutation emptied it: only growing makes sense
+            byte[] ins = new byte[1 + rnd.nextInt(64)];
+            rnd.nextBytes(ins);
+            what.append("refill ").append(ins.length).append("; ");
+            return ins;
+        }
         int p = position(b, rnd);
         switch (rnd.nextInt(11)) {
             case 0: {

@@ -53,6 +53,22 @@ public record HostPort(String host, int port) {
         }
     }
 
+    /**
+     * A bound or connected socket's address as the user would write it ({@code 0.0.0.0:4444}, {@code [::]:4444}):
+     * never re-parsed from {@link InetSocketAddress#toString}, whose IPv6 forms have no brackets.
+     */
+    public static HostPort of(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        int zone = host.indexOf('%');
+        host = zone >= 0 ? host.substring(0, zone) : host;
+        if (host.equals("0:0:0:0:0:0:0:0")) {
+            host = "::";
+        } else if (host.equals("0:0:0:0:0:0:0:1")) {
+            host = "::1";
+        }
+        return new HostPort(host, a.getPort());
+    }
+
     /** The address to bind or connect to (resolves the host name). */
     public InetSocketAddress resolve() {
         InetSocketAddress a = new InetSocketAddress(host, port);

@@ -5,11 +5,8 @@ import dev.regshim.policy.RewriteRefusedException;
 import dev.regshim.stream.WireFormat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code regshim proxy}: a TCP endpoint an unpatched source QEMU migrates to ({@code migrate -d tcp:ADDR:PORT}); each
@@ -35,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>With a source profile, {@link Preflight} runs first; a refusal throws {@link RewriteRefusedException} from
  *       {@link #open} before the port is bound, so the source's {@code migrate} fails at connect.</li>
+ *   <li>Nothing reaches the destination before a connection's first bytes prove a migration stream
+ *       ({@link FirstBytes}): a port scan, a health check, garbage or a silent peer is logged and dropped and the
+ *       proxy keeps waiting for the real migration.</li>
  *   <li>One migration at a time. While one runs, a new connection whose first four bytes are the multifd magic joins
  *       it as an {@link ExtraChannel}; any other connection is closed (the running migration is not affected).</li>
  *   <li>Without keepRunning the proxy stops accepting once the first migration has ended.</li>
@@ -42,8 +43,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MigrationProxy implements AutoCloseable {
 
-    /** How long a connection arriving during a migration may take to show its first four bytes. */
-    private static final int PEEK_TIMEOUT_MS = 5_000;
+    /** Connections still to show their first bytes at once; more are refused at once (a flood is not a migration). */
+    private static final int MAX_SORTING = 64;
     private static final long WATCHDOG_PERIOD_MS = 100;
     /** With keepRunning, the results of this many most recent migrations are kept for {@link #run}'s answer. */
     private static final int RETAINED_RESULTS = 64;
@@ -53,6 +54,10 @@ public final class MigrationProxy implements AutoCloseable {
     private final ServerSocketChannel server;
     private final ScheduledExecutorService watchdog;
     private final Deque<SessionResult> results = new ArrayDeque<>();
+    /** Guards starting a session (and the session threads run() waits for) against close(). */
+    private final Object lock = new Object();
+    private final Deque<Thread> running = new ArrayDeque<>();
+    private final AtomicInteger sorting = new AtomicInteger();
     private volatile MigrationSession active;
     private volatile boolean closed;
     private int sessions;
@@ -112,9 +117,10 @@ public final class MigrationProxy implements AutoCloseable {
     /**
      * Accepts and relays migrations: returns after the first one ends, or with keepRunning when {@link #close()} is
      * called (from another thread or a shutdown hook). Never throws for a failed migration: see each result.
+     * Each connection is sorted by its first bytes on its own thread ({@link #sort}), so a silent stray connection
+     * never delays the real migration behind it.
      */
     public List<SessionResult> run() {
-        List<Thread> running = new ArrayList<>();
         try {
             while (!closed) {
                 SocketChannel c;
@@ -128,31 +134,97 @@ public final class MigrationProxy implements AutoCloseable {
                     }
                     throw new RegshimException("accepting a connection failed: " + e.getMessage(), e);
                 }
-                MigrationSession a = active;
-                if (a != null && !a.done()) {
-                    Thread t = new Thread(() -> joinOrReject(c, a), "regshim-proxy-extra");
-                    t.setDaemon(true);
-                    t.start();
+                if (sorting.incrementAndGet() > MAX_SORTING) {
+                    sorting.decrementAndGet();
+                    reject(c, Peers.remote(c), "more than " + MAX_SORTING + " connections are still to show their "
+                            + "first bytes");
                     continue;
                 }
-                if (a != null && !options.keepRunning()) {
-                    reject(c, Peers.remote(c), "the proxy serves one migration per run (see --keep-running)");
-                    continue;
-                }
-                MigrationSession s = new MigrationSession(++sessions, c, options, events);
-                active = s;
-                s.connect();
-                Thread t = new Thread(() -> runSession(s), "regshim-proxy-" + s.number());
-                running.add(t);
+                Thread t = new Thread(() -> {
+                    try {
+                        sort(c);
+                    } finally {
+                        sorting.decrementAndGet();
+                    }
+                }, "regshim-proxy-first-bytes");
+                t.setDaemon(true);
                 t.start();
             }
         } finally {
-            for (Thread t : running) {
+            while (true) {
+                Thread t;
+                synchronized (lock) {
+                    t = running.poll();
+                }
+                if (t == null) {
+                    break;
+                }
                 join(t);
             }
         }
         synchronized (results) {
             return new ArrayList<>(results);
+        }
+    }
+
+    /**
+     * Reads a new connection's first bytes (within the idle timeout) and only then acts on it: a migration stream
+     * becomes the session (connected to the destination now), a multifd channel joins the session, anything else is
+     * logged and dropped without the destination ever seeing it.
+     */
+    private void sort(SocketChannel c) {
+        String who = Peers.remote(c);
+        FirstBytes first = FirstBytes.read(c, options.idleTimeout());
+        switch (first.kind()) {
+            case MAIN -> startSession(c, who, first.bytes());
+            case MULTIFD -> joinSession(c, who, first.bytes());
+            default -> reject(c, who, first.reason());
+        }
+    }
+
+    private void startSession(SocketChannel c, String who, byte[] header) {
+        synchronized (lock) {
+            MigrationSession a = active;
+            if (closed) {
+                reject(c, who, "a migration stream arrived as the proxy was stopping");
+                return;
+            }
+            if (a != null && !a.done()) {
+                reject(c, who, "another migration while migration " + a.number() + " is in progress (one at a time)");
+                return;
+            }
+            if (a != null && !options.keepRunning()) {
+                reject(c, who, "the proxy serves one migration per run (see --keep-running)");
+                return;
+            }
+            MigrationSession s = new MigrationSession(++sessions, c, header, options, events);
+            active = s;
+            s.connect(); // under the lock: the main channel reaches the destination before any multifd channel
+            Thread t = new Thread(() -> runSession(s), "regshim-proxy-" + s.number());
+            running.add(t);
+            t.start();
+            lock.notifyAll();
+        }
+    }
+
+    /** A multifd channel joins the migration in progress, waiting (up to the idle timeout) for its main channel. */
+    private void joinSession(SocketChannel c, String who, byte[] magic) {
+        MigrationSession a;
+        long deadline = System.nanoTime() + options.idleTimeout().toNanos();
+        synchronized (lock) {
+            while (((a = active) == null || a.done()) && !closed && deadline - System.nanoTime() > 0) {
+                try {
+                    lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (a == null || a.done()) {
+            reject(c, who, "a multifd channel without a migration in progress");
+        } else if (!a.attach(c, magic)) {
+            reject(c, who, "a multifd channel arrived after migration " + a.number() + " ended");
         }
     }
 
@@ -167,42 +239,6 @@ public final class MigrationProxy implements AutoCloseable {
         if (!options.keepRunning()) {
             close();
         }
-    }
-
-    /** A connection during a migration: a multifd channel joins it; anything else is closed. */
-    private void joinOrReject(SocketChannel c, MigrationSession s) {
-        String who = Peers.remote(c);
-        byte[] magic = new byte[Integer.BYTES];
-        try {
-            c.socket().setSoTimeout(PEEK_TIMEOUT_MS);
-            InputStream in = c.socket().getInputStream();
-            int have = 0;
-            while (have < magic.length) {
-                int n = in.read(magic, have, magic.length - have);
-                if (n < 0) {
-                    throw new IOException("closed before sending four bytes");
-                }
-                have += n;
-            }
-        } catch (SocketTimeoutException e) {
-            reject(c, who, "sent nothing within " + PEEK_TIMEOUT_MS + " ms while migration " + s.number()
-                    + " is in progress");
-            return;
-        } catch (IOException e) {
-            reject(c, who, e.getMessage());
-            return;
-        }
-        int m = ByteBuffer.wrap(magic).getInt();
-        if (m == ExtraChannel.MULTIFD_MAGIC) {
-            if (!s.attach(c, magic)) {
-                reject(c, who, "a multifd channel arrived after migration " + s.number() + " ended");
-            }
-            return;
-        }
-        reject(c, who, m == WireFormat.MAGIC
-                ? "another migration while migration " + s.number() + " is in progress (one at a time)"
-                : String.format("not a migration channel (first bytes 0x%08x) while migration %d is in progress",
-                m, s.number()));
     }
 
     private void reject(SocketChannel c, String who, String reason) {
@@ -242,10 +278,13 @@ public final class MigrationProxy implements AutoCloseable {
     /** Stops accepting; a migration in progress runs to its end (run() waits for it). Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lock.notifyAll();
         }
-        closed = true;
         closeQuietly(server);
         watchdogShutdownWhenIdle();
     }

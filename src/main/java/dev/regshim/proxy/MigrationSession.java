@@ -39,6 +39,7 @@ final class MigrationSession {
 
     private final int number;
     private final SocketChannel source;
+    private final byte[] prefix;
     private final String sourceAddress;
     private final ProxyOptions options;
     private final ProxyEvents events;
@@ -57,9 +58,11 @@ final class MigrationSession {
     private volatile ReturnPathMessage shut;
     private long lastProgressEvent = System.nanoTime();
 
-    MigrationSession(int number, SocketChannel source, ProxyOptions options, ProxyEvents events) {
+    /** {@code prefix}: the stream's first bytes, read off {@code source} to prove it a migration stream. */
+    MigrationSession(int number, SocketChannel source, byte[] prefix, ProxyOptions options, ProxyEvents events) {
         this.number = number;
         this.source = source;
+        this.prefix = prefix.clone();
         this.sourceAddress = Peers.remote(source);
         this.options = options;
         this.events = events;
@@ -127,7 +130,7 @@ final class MigrationSession {
     // ------------------------------------------------------------------ forward
 
     private void forward() {
-        in = new SourceInput(source, activity, this::aborted);
+        in = new SourceInput(source, prefix, activity, this::aborted);
         out = new DestinationOutput(destination, audit, activity, this::aborted, options.maxHeldBytes(),
                 this::releasingTail);
         ReadOptions ro = ReadOptions.defaults().withLimits(options.limits()).withProgress(this::progress);

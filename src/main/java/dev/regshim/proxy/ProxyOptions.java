@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param rewrite          the destination's profile, the model's settings and the policy (as {@code regshim rewrite})
  * @param sourceProfile    the source as known beforehand, for {@link Preflight}; null to decide only live
  * @param keepRunning      serve migrations one after another until closed, instead of exactly one
- * @param idleTimeout      a peer that makes no progress this long while the proxy waits on it fails the migration
+ * @param idleTimeout      a peer that makes no progress this long while the proxy waits on it fails the migration;
+ *                         a new connection must prove a migration stream within it
  * @param connectTimeout   how long connecting to the destination may take
  * @param limits           bounds on the stream (device state held until verified, trailer size, ...)
  * @param progressInterval how often {@link ProxyEvents#progress} is called during a migration
@@ -26,7 +27,7 @@ public record ProxyOptions(HostPort listen, HostPort target, RewriteOptions rewr
                            boolean keepRunning, Duration idleTimeout, Duration connectTimeout, StreamLimits limits,
                            Duration progressInterval, boolean warmUp) {
 
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
     /**

@@ -14,19 +14,36 @@ import java.util.function.BooleanSupplier;
 final class SourceInput implements ReadableByteChannel {
 
     private final SocketChannel channel;
+    /** The first bytes, already read off the socket to prove a migration stream before the session began. */
+    private final ByteBuffer prefix;
     private final Activity activity;
     private final BooleanSupplier aborted;
     private volatile long bytes;
     private volatile boolean eof;
 
-    SourceInput(SocketChannel channel, Activity activity, BooleanSupplier aborted) {
+    SourceInput(SocketChannel channel, byte[] prefix, Activity activity, BooleanSupplier aborted) {
         this.channel = channel;
+        this.prefix = ByteBuffer.wrap(prefix.clone());
         this.activity = activity;
         this.aborted = aborted;
     }
 
     @Override
     public int read(ByteBuffer dst) {
+        int replayed = 0;
+        if (prefix.hasRemaining() && dst.hasRemaining()) {
+            replayed = Math.min(prefix.remaining(), dst.remaining());
+            ByteBuffer slice = prefix.slice();
+            slice.limit(replayed);
+            dst.put(slice);
+            prefix.position(prefix.position() + replayed);
+            bytes += replayed;
+            activity.source();
+            if (!dst.hasRemaining()) {
+                return replayed;
+            }
+            // the replayed header goes out together with what follows it, as it would have without the replay
+        }
         int n;
         try {
             n = channel.read(dst);
@@ -39,11 +56,12 @@ final class SourceInput implements ReadableByteChannel {
         }
         if (n < 0) {
             eof = true;
+            return replayed > 0 ? replayed : n;
         } else if (n > 0) {
             bytes += n;
             activity.source();
         }
-        return n;
+        return replayed + n;
     }
 
     long bytes() {

@@ -47,7 +47,8 @@ public final class RegListReader {
     }
 
     public static RegList read(Path file) {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = new BufferedReader(new dev.regshim.util.Utf8Reader(Files.newInputStream(file),
+                file.toString()))) {
             return read(r, file.toString());
         } catch (NoSuchFileException e) {
             throw new RegParseException("no such file: " + file);

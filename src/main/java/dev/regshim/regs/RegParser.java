@@ -58,7 +58,12 @@ public final class RegParser {
         if (s.isEmpty()) {
             throw new RegParseException("empty register name");
         }
-        RegId r = tryParse(s);
+        RegId r;
+        try {
+            r = tryParse(s);
+        } catch (IllegalArgumentException e) { // a field out of range (op2 200): RegId's own check, said as input
+            throw new RegParseException("'" + s + "': " + e.getMessage());
+        }
         if (r != null) {
             return r;
         }
@@ -316,7 +321,12 @@ public final class RegParser {
     }
 
     private static int i(Matcher m, int g) {
-        return Integer.parseInt(m.group(g));
+        String digits = m.group(g);
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new RegParseException("number '" + digits + "' is out of range");
+        }
     }
 
     private static RegParseException ambiguous(String input, Set<RegId> ids) {

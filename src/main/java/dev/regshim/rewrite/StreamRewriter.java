@@ -124,6 +124,7 @@ public final class StreamRewriter {
             }
             checks.add("input: unchanged from the first read to the end of the verification (" + stamp + ")");
             long size = Files.size(tmp);
+            dev.regshim.util.FileModes.applyOutputMode(tmp, in, out);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
             return new Result(in, out, source, plan, before, after, size, checks, true, null, method);

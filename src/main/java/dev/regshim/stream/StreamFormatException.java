@@ -12,6 +12,7 @@ public final class StreamFormatException extends RegshimException {
     private final String where;
     /** The first four bytes when they are not the stream magic (the error is then about them), else null. */
     private final Integer foundMagic;
+    private final String detail;
 
     /**
      * @param offset absolute byte offset in the stream (from the {@code QEVM} magic)
@@ -19,32 +20,39 @@ public final class StreamFormatException extends RegshimException {
      * @param detail what is wrong, without the location
      */
     public StreamFormatException(long offset, String where, String detail) {
-        this(offset, where, detail, null);
+        this(format(offset, where, detail), offset, where, detail, null, null);
     }
 
-    private StreamFormatException(long offset, String where, String detail, Integer foundMagic) {
-        super(format(offset, where, detail));
+    private StreamFormatException(String message, long offset, String where, String detail, Integer foundMagic,
+                                  StreamFormatException cause) {
+        super(message, cause);
         this.offset = offset;
         this.where = where;
+        this.detail = detail;
         this.foundMagic = foundMagic;
     }
 
     /** The input does not start with the stream magic: it starts with {@code magic}. */
     static StreamFormatException badMagic(long offset, int magic, String detail) {
-        return new StreamFormatException(offset, null, detail, magic);
-    }
-
-    private StreamFormatException(String message, long offset, String where, StreamFormatException cause) {
-        super(message, cause);
-        this.offset = offset;
-        this.where = where;
-        this.foundMagic = cause.foundMagic;
+        return new StreamFormatException(format(offset, null, detail), offset, null, detail, magic, null);
     }
 
     /** The same problem with the file it is in named first: {@code a.mig: offset 500000: ...}; once only. */
     public StreamFormatException inFile(Object file) {
         String prefix = file + ": ";
-        return getMessage().startsWith(prefix) ? this : new StreamFormatException(prefix + getMessage(), offset, where, this);
+        return getMessage().startsWith(prefix) ? this
+                : new StreamFormatException(prefix + getMessage(), offset, where, detail, foundMagic, this);
+    }
+
+    /**
+     * The same problem found in the stream decompressed out of {@code file} (a compressed stream or save image): the
+     * message names the file and says that the offset counts bytes of the decompressed stream, not of the file.
+     */
+    public StreamFormatException inDecompressedStreamOf(String file) {
+        StreamFormatException e = new StreamFormatException(file + ": decompressed stream " + format(offset, where,
+                detail), offset, where, detail, foundMagic, null);
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     private static String format(long offset, String where, String detail) {

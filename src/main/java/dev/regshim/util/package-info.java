@@ -1,7 +1,8 @@
 /**
  * Small helpers every package may use, with no regshim dependency of their own: bundled TSV tables
  * ({@link dev.regshim.util.Tsv}), strict JSON input ({@link dev.regshim.util.JsonInput}), terminal-safe text
- * ({@link dev.regshim.util.Text}), verified whole-file writes ({@link dev.regshim.util.SafeFiles}) and errno names
- * ({@link dev.regshim.util.Errno}).
+ * ({@link dev.regshim.util.Text}, the one rule for error lines), strict UTF-8 text with byte offsets
+ * ({@link dev.regshim.util.Utf8Reader}), verified whole-file writes ({@link dev.regshim.util.SafeFiles}), output file
+ * modes ({@link dev.regshim.util.FileModes}) and errno names ({@link dev.regshim.util.Errno}).
  */
 package dev.regshim.util;

@@ -188,6 +188,37 @@ class ProxyQemuFaultsTest {
     }
 
     @Test
+    void strayConnectionsBeforeTheMigrationDoNotUseItUp() throws Exception {
+        Path srcLog = tmp.resolve("src.serial");
+        Path dstLog = tmp.resolve("dst.serial");
+        try (QemuProcess source = rig.source(SRC, srcLog);
+             QemuProcess destination = rig.destination(DST, dstLog, RETURN_PATH);
+             ProxyTesting.Running proxy = ProxyTesting.Running.start(
+                     ProxyTesting.proxyOptions(destination.incomingPort(), options(DST)))) {
+            try (java.net.Socket scan = new java.net.Socket("127.0.0.1", proxy.port())) {
+                scan.setSoLinger(true, 0); // a port scan: connect, reset
+            }
+            try (java.net.Socket health = new java.net.Socket("127.0.0.1", proxy.port())) {
+                health.getOutputStream().write("GET /healthz HTTP/1.1\r\n\r\n".getBytes());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (proxy.events.lines.stream().filter(l -> l.startsWith("rejected:")).count() < 2
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(proxy.events.lines).filteredOn(l -> l.startsWith("rejected:")).hasSize(2);
+            MigrationResult m = QemuRig.migrate(source, proxy.port(), RETURN_PATH);
+            SessionResult r = report(proxy.single(30));
+            assertThat(r.outcome()).as(r.reason()).isEqualTo(SessionResult.Outcome.LOADED);
+            assertThat(m.status()).isEqualTo("completed");
+            SerialLogs.awaitLines(dstLog, QemuRig.LINES, QemuRig.TIMEOUT);
+            destination.stop();
+            Continuity.Report c = Continuity.check(srcLog, dstLog, true);
+            assertThat(c.ok()).as(c.problem()).isTrue();
+        }
+    }
+
+    @Test
     void multifdChannelsPassThroughUntouched() throws Exception {
         Map<String, Boolean> caps = Map.of("return-path", true, "multifd", true);
         Path srcLog = tmp.resolve("src.serial");

@@ -181,14 +181,22 @@ class ProxyStreamTest {
     }
 
     @Test
-    void notAMigrationStreamAtAll() throws Exception {
+    void notAMigrationStreamAtAllIsDroppedAndTheProxyKeepsWaiting() throws Exception {
+        RewriteOptions o = to("gen-max");
         try (FakePeers.Destination dst = FakePeers.Destination.sink();
-             ProxyTesting.Running proxy = ProxyTesting.Running.start(proxyOptions(dst.port(), to("gen-max")))) {
+             ProxyTesting.Running proxy = ProxyTesting.Running.start(proxyOptions(dst.port(), o))) {
             new FakePeers.Source(proxy.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(), 1 << 10, 1, false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            while (proxy.events.lines.stream().noneMatch(l -> l.startsWith("rejected:")) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(proxy.events.lines).contains("rejected: not a migration stream (first bytes 0x47455420)");
+            assertThat(proxy.results).as("still waiting for the migration").isNotDone();
+            new FakePeers.Source(proxy.port(), stream("gen-max_nopauth"), 1 << 16, 1, false);
             SessionResult r = proxy.single(SECONDS);
-            assertThat(r.fault()).isEqualTo(Fault.SOURCE);
-            assertThat(r.reason()).contains("not a QEMU migration stream");
-            assertThat(dst.received.get(SECONDS, TimeUnit.SECONDS)).isEmpty();
+            assertThat(r.outcome()).as(r.reason()).isEqualTo(SessionResult.Outcome.FORWARDED);
+            assertThat(dst.connections.poll(SECONDS, TimeUnit.SECONDS)).isEqualTo(offline("gen-max_nopauth", o));
+            assertThat(dst.connections).as("the destination saw only the migration").isEmpty();
         }
     }
 
@@ -402,6 +410,10 @@ class ProxyStreamTest {
              ProxyTesting.Running proxy = ProxyTesting.Running.start(proxyOptions(dst.port(), o));
              SocketChannel first = SocketChannel.open(new InetSocketAddress("127.0.0.1", proxy.port()))) {
             first.write(ByteBuffer.wrap(in, 0, 1000));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            while (!proxy.events.lines.contains("#1 started") && System.nanoTime() < deadline) {
+                Thread.sleep(5); // connections are sorted in parallel: make sure the first one is the migration
+            }
             try (SocketChannel second = SocketChannel.open(new InetSocketAddress("127.0.0.1", proxy.port()))) {
                 second.write(ByteBuffer.wrap(in, 0, 100));
                 ByteBuffer b = ByteBuffer.allocate(8);

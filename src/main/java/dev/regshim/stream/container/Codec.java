@@ -3,6 +3,7 @@ package dev.regshim.stream.container;
 import com.github.luben.zstd.ZstdOutputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
@@ -13,7 +14,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -78,7 +78,9 @@ public enum Codec {
             case NONE:
                 return in;
             case GZIP:
-                return new GZIPInputStream(in, 64 * 1024);
+                // concatenated members as gzip -d reads them; anything else after the last member is refused, as the
+                // other codecs refuse it (java.util.zip's reader would drop it silently)
+                return new GzipCompressorInputStream(in, true);
             case BZIP2:
                 return new BZip2CompressorInputStream(in, true);
             case XZ:

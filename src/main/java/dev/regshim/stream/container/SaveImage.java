@@ -56,6 +56,9 @@ public final class SaveImage {
         }
     }
 
+    /** How errors name standard input, which has no file name. */
+    static final String STDIN = "standard input";
+
     /** Leading bytes that tell every container apart (and hold a whole libvirt header). */
     static final int SNIFF_BYTES = Math.max(LibvirtHeader.LENGTH, Codec.MAGIC_BYTES);
     private static final int BUFFER_BYTES = 64 * 1024;
@@ -262,9 +265,9 @@ public final class SaveImage {
             try {
                 decoder = codec.decoder(buffered, limits); // some decoders read a whole first block here
             } catch (IOException e) {
-                throw DecodeErrors.translate(e, counted, file, codec);
+                throw DecodeErrors.translate(e, counted, file.toString(), codec);
             }
-            InputStream decoded = new DecodeErrors(decoder, counted, file, codec);
+            InputStream decoded = new DecodeErrors(decoder, counted, file.toString(), codec);
             byte[] first = decoded.readNBytes(StreamHeader.MAGIC_BYTES);
             if (!StreamHeader.startsWithMagic(first)) {
                 decoded.close();
@@ -282,6 +285,19 @@ public final class SaveImage {
         } catch (RuntimeException e) {
             closeQuietly(ch);
             throw e;
+        }
+    }
+
+    /**
+     * {@code in} (at the start of {@code codec}'s data, e.g. standard input) decoded, with decoding errors as one-line
+     * {@link ContainerException}s naming {@code source} and the offset in it.
+     */
+    static InputStream decoding(Codec codec, InputStream in, String source) throws IOException {
+        CountingInputStream counted = new CountingInputStream(in, 0);
+        try {
+            return new DecodeErrors(codec.decoder(counted, ContainerLimits.DEFAULT), counted, source, codec);
+        } catch (IOException e) {
+            throw DecodeErrors.translate(e, counted, source, codec);
         }
     }
 
@@ -410,16 +426,20 @@ public final class SaveImage {
         }
     }
 
-    /** Turns a decoder's IOException into a one-line ContainerException with the file offset reached. */
+    /**
+     * Turns a decoder's IOException into a one-line ContainerException with the file offset reached. Every method that
+     * reaches the decoder is covered ({@code available} and {@code skip} too: some decoders rethrow a stored error
+     * from them).
+     */
     static final class DecodeErrors extends FilterInputStream {
         private final CountingInputStream counted;
-        private final Path file;
+        private final String source;
         private final Codec codec;
 
-        DecodeErrors(InputStream decoder, CountingInputStream counted, Path file, Codec codec) {
+        DecodeErrors(InputStream decoder, CountingInputStream counted, String source, Codec codec) {
             super(decoder);
             this.counted = counted;
-            this.file = file;
+            this.source = source;
             this.codec = codec;
         }
 
@@ -428,7 +448,7 @@ public final class SaveImage {
             try {
                 return super.read();
             } catch (IOException e) {
-                throw translate(e, counted, file, codec);
+                throw translate(e, counted, source, codec);
             }
         }
 
@@ -437,16 +457,34 @@ public final class SaveImage {
             try {
                 return super.read(b, off, len);
             } catch (IOException e) {
-                throw translate(e, counted, file, codec);
+                throw translate(e, counted, source, codec);
             }
         }
 
-        static ContainerException translate(IOException e, CountingInputStream counted, Path file, Codec codec) {
+        @Override
+        public int available() throws IOException {
+            try {
+                return super.available();
+            } catch (IOException e) {
+                throw translate(e, counted, source, codec);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException e) {
+                throw translate(e, counted, source, codec);
+            }
+        }
+
+        static ContainerException translate(IOException e, CountingInputStream counted, String source, Codec codec) {
             String what = codec == Codec.NONE ? "stream" : codec.toolName() + " data";
-            String why = e instanceof java.io.EOFException || e.getMessage() == null
+            String why = e instanceof java.io.EOFException || e.getMessage() == null || e.getMessage().isBlank()
                     ? "unexpected end of data (truncated?)" : e.getMessage();
-            return new ContainerException(file + ": corrupt or truncated " + what + " near file offset "
-                    + counted.position() + ": " + why, e);
+            return new ContainerException(source + ": corrupt or truncated " + what + " near "
+                    + (source.equals(STDIN) ? "input" : "file") + " offset " + counted.position() + ": " + why, e);
         }
     }
 }

@@ -87,6 +87,7 @@ public final class SaveImageWriter {
             String rawSha = HexFormat.of().formatHex(digest.digest());
             verify(original, tmp, rawBytes, rawSha);
             long fileBytes = Files.size(tmp);
+            dev.regshim.util.FileModes.applyOutputMode(tmp, original.file(), target);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
             return new Result(target, fileBytes, rawBytes, rawSha);

@@ -42,31 +42,35 @@ public final class StreamFiles {
 
     /** Errors in the stream name the file: {@code FILE: offset N (section ...): ...}. */
     public static StreamSummary summarize(Path file, ReadOptions options) throws IOException {
-        try {
-            SaveImage img = SaveImage.open(file);
-            if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
+        SaveImage img = SaveImage.open(file);
+        if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
+            try {
                 return StreamReader.summarize(file, options);
+            } catch (StreamFormatException e) {
+                throw e.inFile(file);
             }
-            try (InputStream in = img.openStream()) {
-                return StreamReader.summarize(in, options);
-            }
+        }
+        try (InputStream in = img.openStream()) {
+            return StreamReader.summarize(in, options);
         } catch (StreamFormatException e) {
-            throw e.inFile(file);
+            throw e.inDecompressedStreamOf(file.toString());
         }
     }
 
     public static void read(Path file, StreamVisitor visitor, ReadOptions options) throws IOException {
-        try {
-            SaveImage img = SaveImage.open(file);
-            if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
+        SaveImage img = SaveImage.open(file);
+        if (img.kind() == SaveImage.Kind.QEMU_STREAM) {
+            try {
                 StreamReader.read(file, visitor, options);
-                return;
+            } catch (StreamFormatException e) {
+                throw e.inFile(file);
             }
-            try (InputStream in = img.openStream()) {
-                StreamReader.read(in, visitor, options);
-            }
+            return;
+        }
+        try (InputStream in = img.openStream()) {
+            StreamReader.read(in, visitor, options);
         } catch (StreamFormatException e) {
-            throw e.inFile(file);
+            throw e.inDecompressedStreamOf(file.toString());
         }
     }
 
@@ -98,14 +102,14 @@ public final class StreamFiles {
                     "standard input: unknown libvirt format " + h.formatCode() + " at offset " + LibvirtHeader.FORMAT_OFFSET));
             Codec c = f.codec().orElseThrow(() -> new ContainerException(
                     "standard input: libvirt sparse (mapped-ram) images are not supported yet"));
-            return c.decoder(b, ContainerLimits.DEFAULT);
+            return SaveImage.decoding(c, b, SaveImage.STDIN);
         }
         if (kind == SaveImage.Kind.COMPRESSED_STREAM) {
             Codec codec = Codec.sniff(head).orElseThrow();
             if (!codec.supported()) {
                 throw codec.unsupported();
             }
-            return codec.decoder(b, ContainerLimits.DEFAULT);
+            return SaveImage.decoding(codec, b, SaveImage.STDIN);
         }
         return b; // a bare stream, or else the stream reader reports what it finds at offset 0
     }
