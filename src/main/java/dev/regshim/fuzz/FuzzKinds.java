@@ -41,7 +41,7 @@ public final class FuzzKinds {
 
     /** The kinds {@link #standard} makes, in order. */
     public static final List<String> NAMES = List.of("stream", "gzip", "bzip2", "xz", "zstd", "lzop", "libvirt",
-            "profile", "reglist", "fleet");
+            "profile", "reglist", "fleet", "qemu-log");
     /** Compressed kinds take the smallest streams: every case decompresses its input whole. */
     private static final int COMPRESSED_CORPUS = 2;
     private static final byte[] LZOP_MAGIC = {(byte) 0x89, 'L', 'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a};
@@ -88,8 +88,31 @@ public final class FuzzKinds {
                 List.of("regs", "parse", "-f", "{}")));
         add(kinds, FuzzKind.of("fleet", ".fleet", fleets(corpusDir, profiles.size()), FuzzKind.Mutator.TEXT,
                 List.of("plan", "--fleet", "{}")));
+        add(kinds, FuzzKind.of("qemu-log", ".log", qemuLogs(), FuzzKind.Mutator.TEXT, List.of("explain", "{}")));
         extra.forEach(k -> add(kinds, k));
         return kinds;
+    }
+
+    /** What destination QEMUs printed for failed loads (7.2, 10.0, 11.1; one as a libvirt log with CRLF). */
+    static List<byte[]> qemuLogs() {
+        String p = "qemu-system-aarch64: ";
+        List<String> logs = List.of(
+                p + "Invalid value 275 expecting positive value <= 258\n" + p
+                        + "Failed to load cpu:cpreg_vmstate_array_len\n" + p
+                        + "error while loading state for instance 0x0 of device 'cpu'\n" + p
+                        + "load of migration failed: Invalid argument\n",
+                p + "error while loading state for instance 0x0 of device 'cpu'\n" + p
+                        + "load of migration failed: Operation not permitted\n",
+                p + "migration/vmstate.c:172: vmstate_load_state: Assertion `first_elem || !n_elems || !size' failed.\n",
+                "2026-12-03 10:00:00.000+0000: " + p + "warning: Machine type 'virt-7.2' is deprecated: machines more "
+                        + "than 3 years old are subject to deletion after 6 years\r\n2026-12-03 10:00:00.100+0000: " + p
+                        + "handle_cpreg_only_in_incoming_stream: system register 0x1013c030 in the incoming stream but "
+                        + "unknown on the destination: fail migration\r\n" + p + "load of migration failed: Invalid "
+                        + "argument: error while loading state for instance 0x0 of device 'cpu': post load hook failed "
+                        + "for: cpu, version_id: 22, minimum_version: 22, ret: -1\r\n",
+                p + "Could not set register fw reg 0 to 10003 (is 10001)\n" + p
+                        + "Failed to put registers after init: Invalid argument\n");
+        return logs.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     private static void add(Map<String, FuzzKind> kinds, FuzzKind k) {
