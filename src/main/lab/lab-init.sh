@@ -146,7 +146,8 @@ while :; do
         st=$(sed -n -e 's/.*Migration status: *\([a-z-]*\).*/\1/p' -e 's/^[[:space:]]*Status:[[:space:]]*\([a-z-]*\).*/\1/p' /tmp/hmp.out | tail -n1)
         case $st in completed|failed|cancelled) break;; esac
         alive || { st=qemu-exited; break; }
-        [ $i -eq 20 ] && tail -n 5 /tmp/hmp.out | tr -d '\033' | sed 's/^/@@ lab debug hmp: /' 
+        # HMP's last line is its prompt, without a newline: end it, or the next report would join the debug line
+        [ $i -eq 20 ] && { tail -n 5 /tmp/hmp.out; echo; } | tr -d '\033' | sed 's/^/@@ lab debug hmp: /' 
         i=$((i + 1)); [ $i -gt 600 ] && { st=timeout; break; }
       done
       # a file migration is complete when the writer has handed every byte to the port

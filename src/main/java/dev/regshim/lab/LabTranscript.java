@@ -26,6 +26,13 @@ final class LabTranscript {
 
     synchronized void line(String raw) {
         String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+        // a report written right after output that lacked its newline (HMP's prompt) shares its console line
+        int joined = line.indexOf(" " + PREFIX, PREFIX.length());
+        if (line.startsWith(PREFIX) && joined > 0) {
+            line(line.substring(0, joined));
+            line(line.substring(joined + 1));
+            return;
+        }
         if (!line.startsWith(PREFIX)) {
             if (!line.isBlank()) {
                 context.add(line);
