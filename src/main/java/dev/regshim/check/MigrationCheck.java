@@ -53,6 +53,7 @@ public final class MigrationCheck {
         final QemuRelease release;
         Stage stage = Stage.NONE;
         boolean aborted;
+        String unknownSubsection;
 
         Runner(Profile src, Profile dst, LoadSettings s, KvmValueRule kvmRule) {
             this.src = src;
@@ -102,7 +103,7 @@ public final class MigrationCheck {
             List<VcpuCheck> list = new ArrayList<>(vcpus.values());
             return new CheckResult(!failed(), stage, List.copyOf(lines), failed() ? firstError : null, list,
                     Fixes.propose(list, s), List.copyOf(notes), s,
-                    !failed() ? 0 : aborted ? QemuRelease.ABORT_EXIT_STATUS : 1);
+                    !failed() ? 0 : aborted ? QemuRelease.ABORT_EXIT_STATUS : 1, unknownSubsection);
         }
 
         /** After a load QEMU 11.1 completed: KVM refuses the first vCPU's values it puts, and QEMU exits. */
@@ -219,6 +220,9 @@ public final class MigrationCheck {
                 if (sub != null) {
                     notes.add("device '" + r.idstr() + "' sends " + sub.subsection() + ", which QEMU " + s.release()
                             + " does not know");
+                    if (!failed()) {
+                        unknownSubsection = sub.name();
+                    }
                     fail(Stage.SECTION, QemuMessages.unknownSubsectionLines(dialect, r.idstr(), r.instance(),
                             sub.field(), sub.name()));
                     return;
@@ -298,6 +302,9 @@ public final class MigrationCheck {
                 } else {
                     notes.add("the stream carries " + subFailure.subsection() + ", which QEMU " + s.release()
                             + " does not know");
+                    if (!failed()) {
+                        unknownSubsection = subFailure.name();
+                    }
                     fail(Stage.CPU, QemuMessages.unknownSubsectionLines(dialect, "cpu", instance, subFailure.field(),
                             subFailure.name()));
                 }

@@ -101,7 +101,10 @@ public final class StreamRewriter {
         CheckResult after = plan.verdict(source);
         if (!after.loads()) {
             return new Result(in, out, source, plan, before, after, 0, List.of(), false,
-                    "even rewritten, the destination would refuse the stream: " + after.firstError()
+                    after.unknownSubsection() != null
+                            ? "even rewritten, the destination would refuse the stream: its QEMU does not know "
+                            + after.unknownSubsection() + " (device state regshim does not drop)"
+                            : "even rewritten, the destination would refuse the stream: " + after.firstError()
                             + (after.stage() == dev.regshim.check.Stage.CPU ? "" : " (not a register difference: "
                             + "the destination's machine, RAM or devices differ)"), null);
         }

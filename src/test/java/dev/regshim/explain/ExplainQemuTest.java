@@ -112,8 +112,14 @@ class ExplainQemuTest {
         Path a57v72 = dir.resolve("a57-v72-72.mig");
         QemuLoads.save(q72, List.of("-M", "virt-7.2", "-cpu", "cortex-a57"), a57v72);
         Path rewritten = dir.resolve("rewritten.mig");
-        Cli.Run r = Cli.run("rewrite", a57v72from11.toString(), rewritten.toString(), "--to", a57v72.toString(),
+        // regshim knows 7.2 cannot take the subsection and refuses; told the destination is 11.1 (which knows it),
+        // it writes the stream this test needs
+        Cli.Run refused = Cli.run("rewrite", a57v72from11.toString(), rewritten.toString(), "--to", a57v72.toString(),
                 "--policy", "force");
+        assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
+        assertThat(refused.all()).contains("cpu/wfxt-timer");
+        Cli.Run r = Cli.run("rewrite", a57v72from11.toString(), rewritten.toString(), "--to", a57v72.toString(),
+                "--policy", "force", "--to-qemu", "11.1", "--semantics", "qemu-stock");
         assertThat(r.exit()).as(r.all()).isZero();
         QemuLoads.Load load = QemuLoads.load(q72, List.of("-M", "virt-7.2", "-cpu", "cortex-a57"), rewritten);
         Explanation x = explain(load);

@@ -62,9 +62,14 @@ class LabMigrateKvmTest {
         assertThat(proxy.get("guest").get("continuous").asBoolean()).as(proxy.toString()).isTrue();
     }
 
+    /**
+     * 7.3 -> 6.12.43 under QEMU 10.0: the merge fails on PMMIR_EL1 (unknown to 6.12), yet QEMU 10.0 still puts the
+     * registers it had merged before it, one of which the older kernel refuses: QEMU exits at that put, without its
+     * usual last line (7.2 prints EPERM instead; 11.1 names each refused value twice). Predicted line for line.
+     */
     @Test
     void aValueTheOlderKernelRefusesIsPredictedExactly() throws IOException {
-        JsonNode direct = migrate("6.18", "6.12.43", "direct");
+        JsonNode direct = migrate("7.3", "6.12.43", "direct");
         assertThat(direct.get("destination").get("loaded").asBoolean()).isFalse();
         assertThat(direct.get("destination").get("qemu_lines").toString()).contains("Failed to put registers after init");
         assertThat(direct.get("prediction_exact").asBoolean()).as(direct.toString()).isTrue();
