@@ -2,6 +2,8 @@ package dev.regshim.cpreg;
 
 import dev.regshim.regs.CpregArray;
 import dev.regshim.regs.RegId;
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.fields.KvmVisibility;
 import dev.regshim.regs.RegSet;
 
 import java.util.ArrayList;
@@ -334,6 +336,11 @@ public final class CpuLoadModel {
                         out.conflict(new ValueConflict(id, incoming, destValue, true, verdict.reason()));
                         lines.add(QemuMessages.couldNotSet(QemuMessages.name111(id, s.accel()), incoming, destValue));
                     }
+                } else if (v < 0 && in.hasValues() && hiddenByIncomingIdValue(id)) {
+                    out.conflict(new ValueConflict(id, destValue, destValue, false, "KVM hides it once the stream's "
+                            + RegCatalog.get().name(KvmVisibility.gate(id).orElseThrow().field().id())
+                            + " (without the feature) is written, so QEMU cannot put the value it keeps"));
+                    lines.add(QemuMessages.couldNotSetUnknown(QemuMessages.name111(id, s.accel())));
                 }
             }
             if (out.hasConflicts()) {
@@ -344,6 +351,22 @@ public final class CpuLoadModel {
                 lines.addAll(List.of(postLoadFailed()));
                 out.fail(FailureKind.VALUE_REJECTED, lines.toArray(new String[0]));
             }
+        }
+
+        /**
+         * A register missing from the stream that the destination keeps, but that KVM hides once the stream's ID
+         * register value (without the register's feature, where the destination's own value has it) is written.
+         */
+        private boolean hiddenByIncomingIdValue(RegId id) {
+            java.util.Optional<KvmVisibility.Gate> g = KvmVisibility.gate(id);
+            if (g.isEmpty()) {
+                return false;
+            }
+            RegId idRegister = g.get().field().id();
+            java.util.OptionalLong incoming = in.valueOf(idRegister);
+            java.util.OptionalLong own = local.valueOf(idRegister);
+            return incoming.isPresent() && own.isPresent() && !g.get().shown(incoming.getAsLong())
+                    && g.get().shown(own.getAsLong());
         }
 
         /** Incoming registers the stock merge copied before it failed on an unknown one (their values reach KVM). */

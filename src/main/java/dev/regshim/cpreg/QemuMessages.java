@@ -259,6 +259,11 @@ public final class QemuMessages {
         return String.format("Could not set register %s to %x (is %x)", name, value, is);
     }
 
+    /** QEMU 11.1 when KVM does not know a register it puts (ENOENT: KVM hides it for this VM). */
+    public static String couldNotSetUnknown(String name) {
+        return "Could not set register " + name + ": unknown to KVM";
+    }
+
     /** QEMU exits when KVM refuses the registers it puts after an incoming migration. */
     public static String putAfterInitFailed(String strerror) {
         return "Failed to put registers after init: " + strerror;

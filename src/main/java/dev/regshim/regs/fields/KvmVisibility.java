@@ -1,0 +1,54 @@
+package dev.regshim.regs.fields;
+
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.RegId;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registers KVM lets a VM reach only while the VM's ID registers show their feature: once an ID register value without
+ * the feature is written (QEMU writes the stream's), {@code KVM_SET_ONE_REG} on the register fails with ENOENT, although
+ * {@code KVM_GET_REG_LIST} listed it when the vCPU was created. Seen on real 6.18 and 7.3 hosts with FEAT_SCTLR2
+ * (SCTLR2_EL1 behind ID_AA64MMFR3_EL1.SCTLRX); the other gates are the same visibility checks on the same fields
+ * (the host features of {@code kernel.KernelFeature} whose registers KVM lists only with the feature).
+ */
+public final class KvmVisibility {
+
+    /** The ID register field (at least {@code minimum}) a register's visibility tests. */
+    public record Gate(RegId register, IdField field, int minimum) {
+        /** Whether an ID register value shows the feature. */
+        public boolean shown(long idValue) {
+            return field.value(idValue) >= minimum;
+        }
+    }
+
+    private static final Map<RegId, Gate> GATES = new LinkedHashMap<>();
+
+    static {
+        gate("TCR2_EL1", "ID_AA64MMFR3_EL1", "TCRX");
+        gate("SCTLR2_EL1", "ID_AA64MMFR3_EL1", "SCTLRX");
+        gate("PIRE0_EL1", "ID_AA64MMFR3_EL1", "S1PIE");
+        gate("PIR_EL1", "ID_AA64MMFR3_EL1", "S1PIE");
+        gate("POR_EL0", "ID_AA64MMFR3_EL1", "S1POE");
+        gate("POR_EL1", "ID_AA64MMFR3_EL1", "S1POE");
+        gate("FPMR", "ID_AA64PFR2_EL1", "FPMR");
+    }
+
+    private KvmVisibility() {
+    }
+
+    private static void gate(String register, String idRegister, String field) {
+        IdField f = IdRegisterFields.field(idRegister, field).orElseThrow(() -> new IllegalStateException(
+                "the bundled sysreg tables have no " + idRegister + "." + field));
+        for (RegId id : RegCatalog.get().lookup(register)) {
+            GATES.put(id, new Gate(id, f, 1));
+        }
+    }
+
+    /** The gate of a register KVM hides without its feature, if it is one. */
+    public static Optional<Gate> gate(RegId id) {
+        return Optional.ofNullable(GATES.get(id));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.regshim.cpreg;
+
+import dev.regshim.cli.Cli;
+import dev.regshim.regs.RegCatalog;
+import dev.regshim.regs.fields.KvmVisibility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tukaani.xz.XZInputStream;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * KVM hides SCTLR2_EL1 once a stream's ID_AA64MMFR3_EL1 without FEAT_SCTLR2 is written: what real QEMU 11.1 printed
+ * for 6.12 -> 6.18 and 6.12 -> 7.3 on a host with the feature (the lab matrix on max@11.1), predicted from the
+ * committed captures of those kernels on that host.
+ */
+class KvmVisibilityTest {
+
+    @TempDir
+    Path dir;
+
+    Path capture(String name) throws Exception {
+        Path f = dir.resolve(name + ".json");
+        try (InputStream in = new XZInputStream(KvmVisibilityTest.class.getResourceAsStream(
+                "/dev/regshim/data/kvm-captures/" + name + ".json.xz"))) {
+            Files.write(f, in.readAllBytes());
+        }
+        return f;
+    }
+
+    @Test
+    void gatesNameTheirIdFields() {
+        var sctlr2 = KvmVisibility.gate(RegCatalog.get().lookup("SCTLR2_EL1").iterator().next()).orElseThrow();
+        assertThat(sctlr2.field().name()).isEqualTo("SCTLRX");
+        assertThat(sctlr2.shown(0x10L)).isTrue();
+        assertThat(sctlr2.shown(0x101L & ~0xf0L)).isFalse();
+        assertThat(KvmVisibility.gate(RegCatalog.get().lookup("SCTLR_EL1").iterator().next())).isEmpty();
+    }
+
+    @Test
+    void sctlr2HiddenAfterTheOlderKernelsIdValueIsPredictedAsQemu111PrintedIt() throws Exception {
+        String set = "#pmu+sve+pauth";
+        Cli.Run r = Cli.run("check", "--from", capture("6.12.43-max-11.1") + set, "--to",
+                capture("6.18.15-max-11.1") + set, "--to-qemu", "11.1");
+        String hidden = "qemu-system-aarch64: Could not set register system register op0:3 op1:0 crn:1 crm:0 op2:3: "
+                + "unknown to KVM";
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.out()).contains(hidden + "\n  " + hidden + "\n  qemu-system-aarch64: Failed to put registers after "
+                + "init: Invalid argument");
+        // same kernels on a host without the feature: nothing hidden
+        Cli.Run without = Cli.run("check", "--from", capture("6.12.43-max-10.0") + set, "--to",
+                capture("6.18.15-max-10.0") + set, "--to-qemu", "11.1");
+        assertThat(without.out()).doesNotContain("unknown to KVM");
+    }
+}
