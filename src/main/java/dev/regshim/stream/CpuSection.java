@@ -189,23 +189,10 @@ public final class CpuSection {
         return values[i];
     }
 
-    /** The value of register {@code id}, if the section carries it. */
+    /** The value of register {@code id}, if the section carries it (looked up by {@link CpregArray#indexOf}). */
     public Optional<Long> valueOf(long id) {
-        int lo = 0;
-        int hi = ids.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Long.compareUnsigned(ids[mid], id);
-            if (c == 0) {
-                return Optional.of(values[mid]);
-            }
-            if (c < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return Optional.empty();
+        int i = cpregs.indexOf(id);
+        return i < 0 ? Optional.empty() : Optional.of(values[i]);
     }
 
     /** The fixed fields before the arrays (regs, xregs, pc, cpsr, ... sp_el), decoded. */

@@ -2,14 +2,13 @@ package dev.regshim.profile.source;
 
 import dev.regshim.cpreg.QemuRelease;
 import dev.regshim.cpreg.ReleaseRange;
-import dev.regshim.regs.RegCatalog;
-import dev.regshim.regs.RegId;
+import dev.regshim.regs.WellKnownRegs;
+import dev.regshim.regs.fields.IdField;
+import dev.regshim.regs.fields.IdRegisterFields;
 import dev.regshim.stream.CpuSection;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.VmCommand;
 
-import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * What a saved stream proves about the QEMU release that wrote it, as a {@link ReleaseRange}:
@@ -63,11 +62,11 @@ final class StreamReleaseEvidence {
     }
 
     private static ReleaseRange wfxt(ReleaseRange r, CpuSection c) {
-        OptionalLong isar2 = value(c, "ID_AA64ISAR2_EL1");
+        java.util.Optional<Long> isar2 = c.valueOf(WellKnownRegs.ID_AA64ISAR2_EL1.value());
         if (isar2.isEmpty()) {
             return r;
         }
-        boolean feature = (isar2.getAsLong() & WFXT_MASK) != 0;
+        boolean feature = WFXT.value(isar2.get()) != 0;
         boolean sent = c.subsectionNames().contains(QemuRelease.WFXT_TIMER);
         if (sent && !feature) {
             return r.atLeast(AFTER_10_0);
@@ -78,20 +77,6 @@ final class StreamReleaseEvidence {
         return r;
     }
 
-    /** ID_AA64ISAR2_EL1.WFxT, bits [3:0]. */
-    private static final long WFXT_MASK = 0xfL;
-
-    private static OptionalLong value(CpuSection c, String register) {
-        Set<RegId> ids = RegCatalog.get().lookup(register);
-        long[] idArr = c.ids();
-        long[] values = c.values();
-        for (RegId id : ids) {
-            for (int i = 0; i < idArr.length; i++) {
-                if (idArr[i] == id.value()) {
-                    return OptionalLong.of(values[i]);
-                }
-            }
-        }
-        return OptionalLong.empty();
-    }
+    /** ID_AA64ISAR2_EL1.WFxT, from the bundled sysreg tables. */
+    private static final IdField WFXT = IdRegisterFields.field("ID_AA64ISAR2_EL1", "WFxT").orElseThrow();
 }
