@@ -1,7 +1,8 @@
 /**
- * Benchmarks shipped for {@code regshim bench}: not part of the product. {@link dev.regshim.bench.InspectBenchmark}
- * times reading a stream against {@code cat} in the same run and reports the process's peak RSS. May import
- * {@code dev.regshim.stream} (its public API only) and the JDK; nothing imports this package but the CLI and the
- * other benchmarks.
+ * Benchmarks shipped for {@code regshim bench}: tools, not part of the product. Each times regshim against its
+ * baseline in the same run and reports ratios: {@link dev.regshim.bench.InspectBenchmark} (reading a stream against
+ * {@code cat}, with the peak RSS), {@link dev.regshim.bench.RewriteBenchmark} (a verified rewrite against {@code cp})
+ * and {@link dev.regshim.bench.PlanBench} (planning a {@link dev.regshim.bench.SyntheticFleet} of many hosts).
+ * May import the product packages' public API and the JDK; nothing imports this package but the CLI.
  */
 package dev.regshim.bench;

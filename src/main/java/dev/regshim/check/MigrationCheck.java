@@ -181,7 +181,7 @@ public final class MigrationCheck {
         private void walkSections() {
             Map<String, Integer> local = new LinkedHashMap<>();
             Map<String, Long> localLayout = new HashMap<>();
-            Map<String, List<String>> localSubsections = new HashMap<>();
+            Map<String, List<Profile.Subsection>> localSubsections = new HashMap<>();
             for (Profile.SectionRef r : dst.sections()) {
                 local.put(key(r.idstr(), r.instance()), r.version());
                 localLayout.put(key(r.idstr(), r.instance()), r.mainFieldBytes());
@@ -239,15 +239,13 @@ public final class MigrationCheck {
         }
 
         /** Why loading the source's cpu subsections fails on the destination, in stream order; null when it does not. */
-        private record SubsectionFailure(String subsection, boolean aborts) {
-            /** The struct field a {@code FIELD:NAME} entry was sent by, or null. */
+        private record SubsectionFailure(Profile.Subsection subsection, boolean aborts) {
             String field() {
-                int colon = subsection.indexOf(':');
-                return colon < 0 ? null : subsection.substring(0, colon);
+                return subsection.field();
             }
 
             String name() {
-                return subsection.substring(subsection.indexOf(':') + 1);
+                return subsection.name();
             }
         }
 
@@ -256,17 +254,17 @@ public final class MigrationCheck {
          * (unless its own stream carries it), or cpu/wfxt-timer into a CPU model without the timer on a release that
          * creates it only for CPUs with FEAT_WFxT (10.0 aborts; 11.1 creates it for every CPU).
          */
-        private SubsectionFailure subsectionFailure(List<String> theirs, List<String> ours) {
+        private SubsectionFailure subsectionFailure(List<Profile.Subsection> theirs, List<Profile.Subsection> ours) {
             QemuRelease r = release;
             if (theirs == null || r == null) {
                 return null;
             }
-            for (String sub : theirs) {
+            for (Profile.Subsection sub : theirs) {
                 boolean local = ours != null && ours.contains(sub);
-                if (!local && !r.knowsSubsection(sub.substring(sub.indexOf(':') + 1))) {
+                if (!local && !r.knowsSubsection(sub.name())) {
                     return new SubsectionFailure(sub, false);
                 }
-                if (sub.equals(QemuRelease.WFXT_TIMER) && ours != null && !local && r.abortsOnWfxtTimerWithoutFeature()) {
+                if (sub.field() == null && sub.name().equals(QemuRelease.WFXT_TIMER) && ours != null && !local && r.abortsOnWfxtTimerWithoutFeature()) {
                     return new SubsectionFailure(sub, true);
                 }
             }

@@ -3,8 +3,8 @@ package dev.regshim.cli;
 import dev.regshim.RegshimException;
 import dev.regshim.bench.InspectBenchmark;
 import dev.regshim.cpreg.Semantics;
-import dev.regshim.plan.PlanBench;
-import dev.regshim.plan.SyntheticFleet;
+import dev.regshim.bench.PlanBench;
+import dev.regshim.bench.SyntheticFleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -183,9 +183,9 @@ public final class BenchCommand implements Runnable {
                     dev.regshim.policy.Policy.parse(policy), java.util.List.of());
             Path where = dir != null ? dir : file.toAbsolutePath().getParent();
             PrintWriter out = spec.commandLine().getOut();
-            dev.regshim.rewrite.RewriteBenchmark.Result r;
+            dev.regshim.bench.RewriteBenchmark.Result r;
             try {
-                r = dev.regshim.rewrite.RewriteBenchmark.run(file, o, where, Math.max(1, runs));
+                r = dev.regshim.bench.RewriteBenchmark.run(file, o, where, Math.max(1, runs));
             } catch (IOException e) {
                 throw new RegshimException("bench failed: " + e.getMessage());
             } catch (InterruptedException e) {

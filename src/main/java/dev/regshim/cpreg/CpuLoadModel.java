@@ -358,7 +358,7 @@ public final class CpuLoadModel {
          * register value (without the register's feature, where the destination's own value has it) is written.
          */
         private boolean hiddenByIncomingIdValue(RegId id) {
-            java.util.Optional<KvmVisibility.Gate> g = KvmVisibility.gate(id);
+            java.util.Optional<dev.regshim.regs.fields.IdGate> g = KvmVisibility.gate(id);
             if (g.isEmpty()) {
                 return false;
             }

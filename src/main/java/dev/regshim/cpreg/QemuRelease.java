@@ -39,15 +39,21 @@ public record QemuRelease(int major, int minor) implements Comparable<QemuReleas
     }
 
     /**
-     * Parses what a user types for {@code --to-qemu}: {@code 7.2}, {@code 10.0.13}, {@code 11.1}, {@code 8.x} (any
-     * 8 release: modelled alike), {@code 9}. A release before 7.2 or after 11.1 is accepted and modelled as the
-     * nearest observed one.
+     * Parses a QEMU release as a user types it (e.g. for {@code --to-qemu}): {@code 7.2}, {@code 10.0.13},
+     * {@code 11.1}, {@code 8.x} (any 8 release: modelled alike), {@code 9}. A release before 7.2 or after 11.1 is
+     * accepted and modelled as the nearest observed one. Errors name the option {@code --to-qemu}.
      */
     public static QemuRelease parse(String text) {
+        return parse(text, "--to-qemu");
+    }
+
+    /** {@link #parse(String)}, an error naming {@code where} the text came from (an option, a file and line). */
+    public static QemuRelease parse(String text, String where) {
         String t = text == null ? "" : text.strip();
         Matcher m = TEXT.matcher(t);
         if (t.length() > 80 || !m.matches()) {
-            throw new RegshimException("--to-qemu: '" + abbreviate(t) + "' is not a QEMU release (e.g. 7.2, 10.0, 11.1)");
+            throw new RegshimException((where == null ? "" : where + ": ") + "'" + abbreviate(t)
+                    + "' is not a QEMU release (e.g. 7.2, 10.0, 11.1)");
         }
         String minor = m.group(2);
         return new QemuRelease(Integer.parseInt(m.group(1)), minor == null || minor.equals("x") ? 0 : Integer.parseInt(minor));
@@ -113,11 +119,6 @@ public record QemuRelease(int major, int minor) implements Comparable<QemuReleas
         return base.atLeast(span.first()) && (span.last().atLeast(base) || compareTo(V11_1) > 0 && span.last().equals(V11_1));
     }
 
-    /** {@link #knowsSubsection} for the cpu's own subsections. */
-    public boolean knowsCpuSubsection(String name) {
-        return knowsSubsection(name);
-    }
-
     /**
      * The earliest release that can have sent a cpu subsection: its known first release, or, for one first seen in an
      * observed release, the release just after the observed one before it. 7.2 for a name no modelled release knows.
@@ -140,7 +141,7 @@ public record QemuRelease(int major, int minor) implements Comparable<QemuReleas
      * created only for CPUs with the feature, until 11.1 created it for every CPU.
      */
     public boolean abortsOnWfxtTimerWithoutFeature() {
-        return knowsCpuSubsection(WFXT_TIMER) && !modelledAs().atLeast(V11_1);
+        return knowsSubsection(WFXT_TIMER) && !modelledAs().atLeast(V11_1);
     }
 
     /** Whether a source of this release sends cpu/wfxt-timer for every CPU model (11.1 does; 10.0 only with WFxT). */

@@ -47,12 +47,18 @@ final class VmstateNames {
                 throw new RegshimException("missing resource " + RESOURCE);
             }
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            int n = 0;
             for (String line; (line = r.readLine()) != null; ) {
+                n++;
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
                 String[] f = line.split("\t");
-                out.put(f[0], new Span(QemuRelease.parse(f[1]), QemuRelease.parse(f[2])));
+                String where = RESOURCE + " line " + n;
+                if (f.length < 3) {
+                    throw new RegshimException(where + ": expected NAME, FIRST and LAST release separated by tabs");
+                }
+                out.put(f[0], new Span(QemuRelease.parse(f[1], where), QemuRelease.parse(f[2], where)));
             }
         } catch (IOException e) {
             throw new RegshimException("cannot read resource " + RESOURCE + ": " + e.getMessage());

@@ -2,8 +2,6 @@ package dev.regshim.kernel;
 
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.WellKnownRegs;
-import dev.regshim.regs.fields.IdField;
-import dev.regshim.regs.fields.IdRegisterFields;
 
 import java.util.EnumSet;
 import java.util.OptionalLong;
@@ -32,9 +30,8 @@ public final class HostFeatures {
         on.addAll(vcpu);
         for (KernelFeature f : KernelFeature.values()) {
             f.gate().ifPresent(g -> {
-                IdField field = field(g);
-                OptionalLong v = idValue.apply(field.id());
-                if (v.isPresent() && field.value(v.getAsLong()) >= g.minimum()) {
+                OptionalLong v = idValue.apply(g.field().id());
+                if (v.isPresent() && g.shown(v.getAsLong())) {
                     on.add(f);
                 }
             });
@@ -42,11 +39,5 @@ public final class HostFeatures {
         KernelFeatures features = KernelFeatures.of(on.toArray(new KernelFeature[0]));
         OptionalLong clidr = idValue.apply(CLIDR_EL1);
         return clidr.isPresent() ? features.withHostClidr(clidr.getAsLong()) : features;
-    }
-
-    /** The ID field of a gate (from the bundled sysreg tables). */
-    public static IdField field(KernelFeature.IdGate g) {
-        return IdRegisterFields.field(g.register(), g.field()).orElseThrow(() -> new IllegalStateException(
-                "bundled sysreg tables lack " + g.register() + "." + g.field()));
     }
 }

@@ -1,5 +1,7 @@
 package dev.regshim.kernel;
 
+import dev.regshim.regs.fields.IdGate;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -17,27 +19,20 @@ public enum KernelFeature {
     EL2("el2", "vCPU KVM_ARM_VCPU_HAS_EL2 (nested virt): the *_EL2 registers", null, "nv"),
     E2H0("e2h0", "vCPU KVM_ARM_VCPU_HAS_EL2_E2H0 (nVHE-only NV, 6.15+; implies el2): hides CNTHV_*_EL2 (6.18) and VNCR_EL2"),
     TCR2("tcr2", "host FEAT_TCR2 (ID_AA64MMFR3_EL1.TCRX): TCR2_EL1 from 6.13 (listed unconditionally 6.5-6.12)",
-            new IdGate("ID_AA64MMFR3_EL1", "TCRX", 1)),
+            IdGate.TCRX),
     S1PIE("s1pie", "host FEAT_S1PIE (ID_AA64MMFR3_EL1.S1PIE): PIRE0_EL1, PIR_EL1 from 6.13 (unconditional 6.5-6.12)",
-            new IdGate("ID_AA64MMFR3_EL1", "S1PIE", 1)),
+            IdGate.S1PIE),
     S1POE("s1poe", "host FEAT_S1POE (ID_AA64MMFR3_EL1.S1POE): POR_EL0, POR_EL1 (6.12+)",
-            new IdGate("ID_AA64MMFR3_EL1", "S1POE", 1)),
+            IdGate.S1POE),
     SCTLR2("sctlr2", "host FEAT_SCTLR2 (ID_AA64MMFR3_EL1.SCTLRX): SCTLR2_EL1 (6.17+)",
-            new IdGate("ID_AA64MMFR3_EL1", "SCTLRX", 1)),
-    FPMR("fpmr", "host FEAT_FPMR (ID_AA64PFR2_EL1.FPMR): FPMR (6.12+)", new IdGate("ID_AA64PFR2_EL1", "FPMR", 1)),
+            IdGate.SCTLRX),
+    FPMR("fpmr", "host FEAT_FPMR (ID_AA64PFR2_EL1.FPMR): FPMR (6.12+)", IdGate.FPMR),
     FGT("fgt", "host FEAT_FGT (ID_AA64MMFR0_EL1.FGT>=1): HFG*TR_EL2/HDFG*TR_EL2/HAFGRTR_EL2 with el2 (6.17+)",
-            new IdGate("ID_AA64MMFR0_EL1", "FGT", 1)),
+            IdGate.FGT),
     FGT2("fgt2", "host FEAT_FGT2 (ID_AA64MMFR0_EL1.FGT>=2; implies fgt): the *TR2_EL2 registers with el2 (6.17+)",
-            new IdGate("ID_AA64MMFR0_EL1", "FGT", 2)),
+            IdGate.FGT2),
     NOPOE("nopoe", "kernel built without CONFIG_ARM64_POE: from 7.0 and 6.12.77 its guests lose FEAT_S1POE, so "
             + "POR_EL0/POR_EL1 (with s1poe)");
-
-    /**
-     * The ID register field that shows a host feature to a VM: the feature is on when the field is at least
-     * {@code minimum}. KVM's visibility functions test exactly these fields of the VM's ID registers.
-     */
-    public record IdGate(String register, String field, int minimum) {
-    }
 
     private final String specName;
     private final String description;

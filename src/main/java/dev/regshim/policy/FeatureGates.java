@@ -36,9 +36,9 @@ public final class FeatureGates {
 
         /** A host feature whose ID field the kernel's table records ({@link KernelFeature#gate()}). */
         static Feature of(String name, KernelFeature hostFeature) {
-            KernelFeature.IdGate g = hostFeature.gate().orElseThrow(() -> new IllegalStateException(
-                    hostFeature + " is not shown by an ID register field"));
-            return of(name, g.register(), g.field());
+            IdField g = hostFeature.gate().orElseThrow(() -> new IllegalStateException(
+                    hostFeature + " is not shown by an ID register field")).field();
+            return new Feature(name, g.id(), List.of(new Field(g)));
         }
     }
 

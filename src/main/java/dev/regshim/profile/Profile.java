@@ -50,17 +50,39 @@ public record Profile(Provenance provenance, String machineType, Integer pageSiz
      *                       count) cannot be read into each other.
      */
     public record SectionRef(String idstr, int instance, int version, Long mainFieldBytes, int sectionId,
-                             List<String> subsections) {
+                             List<Subsection> subsections) {
         /** {@link #sectionId} when the profile does not record it (QEMU names it in some messages). */
         public static final int UNKNOWN_ID = -1;
 
-        /** @param subsections the subsections the section carried, in order (cpu sections), or null when unknown */
+        /** @param subsections the subsections the section carried, in order, or null when unknown */
         public SectionRef {
             subsections = subsections == null ? null : List.copyOf(subsections);
         }
 
         public SectionRef(String idstr, int instance, int version) {
             this(idstr, instance, version, null, UNKNOWN_ID, null);
+        }
+    }
+
+    /**
+     * A subsection a section carried: its VMState name ({@code cpu/wfxt-timer}), and the struct field whose elements
+     * sent it when it is not the section's own (GICv3's per-vCPU {@code cpu} array sends
+     * {@code arm_gicv3_cpu/sre_el1}), else null. A profile writes it as {@code NAME} or {@code FIELD:NAME}.
+     */
+    public record Subsection(String field, String name) {
+        public static Subsection of(String name) {
+            return new Subsection(null, name);
+        }
+
+        /** The profile's text form, {@code NAME} or {@code FIELD:NAME} (VMState names have no colon). */
+        public static Subsection parse(String text) {
+            int colon = text.indexOf(':');
+            return colon < 0 ? of(text) : new Subsection(text.substring(0, colon), text.substring(colon + 1));
+        }
+
+        @Override
+        public String toString() {
+            return field == null ? name : field + ":" + name;
         }
     }
 

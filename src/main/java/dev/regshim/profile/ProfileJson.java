@@ -80,7 +80,7 @@ public final class ProfileJson {
                 }
                 if (s.subsections() != null) {
                     ArrayNode subs = sn.putArray("subsections");
-                    s.subsections().forEach(subs::add);
+                    s.subsections().forEach(sub -> subs.add(sub.toString()));
                 }
             });
         }
@@ -300,7 +300,7 @@ public final class ProfileJson {
             int version = 0;
             Long mainFieldBytes = null;
             int sectionId = Profile.SectionRef.UNKNOWN_ID;
-            List<String> subs = null;
+            List<Profile.Subsection> subs = null;
             String f;
             while ((f = in.nextField(SECTION)) != null) {
                 switch (f) {
@@ -313,7 +313,7 @@ public final class ProfileJson {
                         subs = new ArrayList<>();
                         in.beginArray(MAX_SUBSECTIONS);
                         while (in.nextElement()) {
-                            subs.add(in.string(256));
+                            subs.add(Profile.Subsection.parse(in.string(256)));
                         }
                     }
                     default -> in.skip();

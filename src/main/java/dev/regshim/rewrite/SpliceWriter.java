@@ -18,9 +18,12 @@ import java.nio.file.StandardOpenOption;
  * ({@value #HEAD_COMPARE_BYTES} bytes at most), every byte before the device state with {@link Verification#BYTES},
  * at the cost of reading the input's RAM once more.
  * <p>
- * {@link #writeAndReread} runs the two at once: the kernel copies in {@value #COPY_CHUNK_BYTES}-byte steps and the
- * re-read trails it on another thread, window by window, never mapping what is not yet written. On two cores the
- * decode then costs little more than the copy itself.
+ * A {@link Splice} runs the copy and the re-read at once, and starts them before the plan is made: the bytes before
+ * the device state do not depend on it, so the kernel copies them (in {@value #COPY_CHUNK_BYTES}-byte steps) while
+ * the planner and the model run, and the re-read trails the copy on another thread, window by window, never mapping
+ * what is not yet written. The planned tail is appended when {@link Splice#finish} hands it over; a refused plan
+ * {@linkplain Splice#close() cancels} both. On two cores the decode and the planning then cost little more than the
+ * copy itself.
  */
 final class SpliceWriter {
 
@@ -33,9 +36,10 @@ final class SpliceWriter {
     private SpliceWriter() {
     }
 
-    /** How much of the output is written; the re-read waits on it. */
+    /** How much of the output is written, and its final size once the tail is known; the re-read waits on both. */
     private static final class Progress implements MappedWindows.Gate {
         private long written;
+        private long total = -1;
         private IOException failure;
         private boolean failed;
 
@@ -44,10 +48,21 @@ final class SpliceWriter {
             notifyAll();
         }
 
-        synchronized void fail(IOException e) {
-            failure = e;
-            failed = true;
+        synchronized void total(long bytes) {
+            total = bytes;
             notifyAll();
+        }
+
+        synchronized void fail(IOException e) {
+            if (!failed) {
+                failure = e;
+                failed = true;
+            }
+            notifyAll();
+        }
+
+        synchronized boolean failed() {
+            return failed;
         }
 
         @Override
@@ -58,55 +73,143 @@ final class SpliceWriter {
         @Override
         public synchronized void await(long end) throws IOException {
             while (written < end && !failed) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while re-reading the output");
-                }
+                waitHere();
             }
             if (written < end) {
                 throw new IOException("the output was not written in full", failure);
             }
         }
+
+        synchronized long awaitTotal() throws IOException {
+            while (total < 0 && !failed) {
+                waitHere();
+            }
+            if (total < 0) {
+                throw new IOException("the output was not written in full", failure);
+            }
+            return total;
+        }
+
+        private void waitHere() throws java.io.InterruptedIOException {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while re-reading the output");
+            }
+        }
     }
 
     /**
-     * {@link #write} and {@link #reread} overlapped: the copy runs here, the re-read on a second thread trailing it.
-     * A failed copy stops the re-read; the copy's error is the one reported.
+     * A splice under way: the input's bytes before its device state being copied into {@code tmp} on one thread and
+     * re-read on another. {@link #finish} appends the tail and returns the re-read; {@link #close} without it stops
+     * both (the caller deletes {@code tmp}).
      */
-    static OutputVerifier.Reread writeAndReread(Path in, Path tmp, ExpectedOutput exp, RewriteInput input,
-                                               Verification v, ReadOptions options) throws IOException {
-        Progress progress = new Progress();
-        byte[] tail = exp.encodeTail();
-        long total = exp.deviceStart() + tail.length;
-        java.util.concurrent.FutureTask<OutputVerifier.Reread> reread = new java.util.concurrent.FutureTask<>(
-                () -> reread(in, tmp, input, v, options, total, progress));
-        Thread t = new Thread(reread, "regshim-reread");
-        t.setDaemon(true);
-        t.start();
-        try {
-            write(in, tmp, exp.deviceStart(), tail, progress);
-        } catch (IOException | RuntimeException e) {
-            progress.fail(e instanceof IOException io ? io : new IOException(e));
-            joinQuietly(t);
-            throw e;
+    static final class Splice implements AutoCloseable {
+        private final Path in;
+        private final Path tmp;
+        private final long prefix;
+        private final Progress progress = new Progress();
+        private final java.util.concurrent.FutureTask<Void> copy;
+        private final java.util.concurrent.FutureTask<OutputVerifier.Reread> reread;
+        private final Thread copier;
+        private final Thread rereader;
+        private boolean finished;
+
+        private Splice(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options) {
+            this.in = in;
+            this.tmp = tmp;
+            this.prefix = input.deviceStart();
+            this.copy = new java.util.concurrent.FutureTask<>(() -> {
+                try {
+                    copyPrefix();
+                } catch (IOException | RuntimeException e) {
+                    progress.fail(e instanceof IOException io ? io : new IOException(e));
+                    throw e;
+                }
+                return null;
+            });
+            this.reread = new java.util.concurrent.FutureTask<>(() -> reread(in, tmp, input, v, options, progress));
+            this.copier = daemon(copy, "regshim-copy");
+            this.rereader = daemon(reread, "regshim-reread");
         }
-        try {
-            return reread.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while re-reading " + tmp);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(c);
+
+        private static Thread daemon(Runnable r, String name) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.start();
+            return t;
         }
+
+        private void copyPrefix() throws IOException {
+            try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
+                 FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                long pos = 0;
+                while (pos < prefix && !progress.failed()) {
+                    long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, prefix - pos), dst);
+                    if (n <= 0) {
+                        throw new IOException(in + " ends at " + pos + ", before its device state at " + prefix);
+                    }
+                    pos += n;
+                    progress.advance(pos);
+                }
+            }
+        }
+
+        /** Appends {@code tail} (device state, EOF, trailer) once the prefix is copied; returns the re-read. */
+        OutputVerifier.Reread finish(byte[] tail) throws IOException {
+            finished = true;
+            try {
+                await(copy);
+                try (FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ByteBuffer b = ByteBuffer.wrap(tail);
+                    long at = prefix;
+                    while (b.hasRemaining()) {
+                        at += dst.write(b, at);
+                    }
+                }
+                progress.total(prefix + tail.length);
+                progress.advance(prefix + tail.length);
+            } catch (IOException | RuntimeException e) {
+                progress.fail(e instanceof IOException io ? io : new IOException(e));
+                joinQuietly(rereader);
+                throw e;
+            }
+            return await(reread);
+        }
+
+        /** Stops a splice that was not finished (nothing to report: the caller refuses or already failed). */
+        @Override
+        public void close() {
+            if (!finished) {
+                progress.fail(new IOException("the rewrite was abandoned"));
+            }
+            joinQuietly(copier);
+            joinQuietly(rereader);
+        }
+
+        private <T> T await(java.util.concurrent.FutureTask<T> task) throws IOException {
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing " + tmp);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) {
+                    throw io;
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(c);
+            }
+        }
+    }
+
+    /** Starts copying {@code in}'s bytes before its device state into {@code tmp} (which exists), re-read meanwhile. */
+    static Splice start(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options) {
+        return new Splice(in, tmp, input, v, options);
     }
 
     private static void joinQuietly(Thread t) {
@@ -117,31 +220,6 @@ final class SpliceWriter {
         }
     }
 
-    /** Writes {@code tmp}: the input's bytes before the device state, then the expected device state and trailer. */
-    static void write(Path in, Path tmp, ExpectedOutput exp) throws IOException {
-        write(in, tmp, exp.deviceStart(), exp.encodeTail(), new Progress());
-    }
-
-    private static void write(Path in, Path tmp, long prefix, byte[] tail, Progress progress) throws IOException {
-        try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
-             FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            long pos = 0;
-            while (pos < prefix) {
-                long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, prefix - pos), dst);
-                if (n <= 0) {
-                    throw new IOException(in + " ends at " + pos + ", before its device state at " + prefix);
-                }
-                pos += n;
-                progress.advance(pos);
-            }
-            ByteBuffer b = ByteBuffer.wrap(tail);
-            while (b.hasRemaining()) {
-                dst.write(b);
-            }
-            progress.advance(prefix + tail.length);
-        }
-    }
-
     /**
      * Decodes the written file in full (through mapped windows: every record header is read, RAM page contents are
      * only looked at when compared), comparing its first bytes with the input's: the head, or with
@@ -149,13 +227,14 @@ final class SpliceWriter {
      */
     static OutputVerifier.Reread reread(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options)
             throws IOException {
-        return reread(in, tmp, input, v, options, -1, MappedWindows.Gate.OPEN);
+        return reread(in, tmp, input, v, options, null);
     }
 
-    /** @param expectedSize the output's size once written, or -1 to take the file's size now */
+    /** @param progress the splice writing {@code tmp}, or null when it is written in full already */
     private static OutputVerifier.Reread reread(Path in, Path tmp, RewriteInput input, Verification v,
-                                                ReadOptions options, long expectedSize, MappedWindows.Gate gate)
+                                                ReadOptions options, Progress progress)
             throws IOException {
+        MappedWindows.Gate gate = progress == null ? MappedWindows.Gate.OPEN : progress;
         long prefix = input.deviceStart();
         long compare = v == Verification.BYTES ? prefix : Math.min(prefix, HEAD_COMPARE_BYTES);
         RewriteInput.Collecting c = new RewriteInput.Collecting();
@@ -164,8 +243,7 @@ final class SpliceWriter {
         String[] mismatch = {null};
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.READ);
              FileChannel original = FileChannel.open(in, StandardOpenOption.READ)) {
-            long size = expectedSize >= 0 ? expectedSize : out.size();
-            MappedWindows.forEach(out, 0, size, gate, (window, at) -> {
+            MappedWindows.Consumer decode = (window, at) -> {
                 long n = Math.min(window.remaining(), compare - at);
                 if (n > 0 && mismatch[0] == null) {
                     mismatch[0] = compareWithInput(window, at, (int) n, original);
@@ -174,7 +252,15 @@ final class SpliceWriter {
                     }
                 }
                 d.feed(window);
-            });
+            };
+            if (progress == null) {
+                MappedWindows.forEach(out, 0, out.size(), decode);
+            } else {
+                // the bytes before the device state are written first; the file's final size is known only once
+                // the plan's tail is handed over
+                MappedWindows.forEach(out, 0, prefix, gate, decode);
+                MappedWindows.forEach(out, prefix, progress.awaitTotal(), gate, decode);
+            }
             d.finish();
         }
         RewriteInput back = c.input(tmp, input.container());

@@ -90,35 +90,39 @@ public final class StreamRewriter {
             throw new RewriteRefusedException(in + ": the stream carries a postcopy PACKAGED payload ("
                     + input.summary().packagedBytes() + " bytes) whose cpu sections regshim cannot rewrite");
         }
-        Profile source = StreamProfiles.fromSummary(input.summary(), in.toString(), "stream");
-        CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), o.destination().kvmValueRule());
-        Map<Integer, Integer> els = new HashMap<>();
-        input.summary().cpus().forEach(c -> els.put(c.instanceId(), FeatureGates.currentEl(c.pstate())));
-        RewritePlan plan = RewritePlan.of(source, o, els);
-        if (plan.refused()) {
-            return new Result(in, out, source, plan, before, null, 0, List.of(), false, refusalText(plan), null);
-        }
-        CheckResult after = plan.verdict(source);
-        if (!after.loads()) {
-            return new Result(in, out, source, plan, before, after, 0, List.of(), false,
-                    after.unknownSubsection() != null
-                            ? "even rewritten, the destination would refuse the stream: its QEMU does not know "
-                            + after.unknownSubsection() + " (device state regshim does not drop)"
-                            : "even rewritten, the destination would refuse the stream: " + after.firstError()
-                            + (after.stage() == dev.regshim.check.Stage.CPU ? "" : " (not a register difference: "
-                            + "the destination's machine, RAM or devices differ)"), null);
-        }
-        ExpectedOutput expected = ExpectedOutput.of(input, plan, options.limits());
-        Path dir = out.toAbsolutePath().getParent();
+        Method method = input.endsOnly() ? Method.SPLICE : Method.STREAM;
         Path tmp = null;
+        SpliceWriter.Splice splice = null;
         try {
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".regshim-tmp");
-            Method method = input.endsOnly() ? Method.SPLICE : Method.STREAM;
+            if (method == Method.SPLICE) {
+                // the bytes before the device state do not depend on the plan: the kernel copies them meanwhile
+                // (where the output cannot be created, the plan's refusal, if any, is the better news: later)
+                tmp = createTempOrNull(out);
+                splice = tmp == null ? null : SpliceWriter.start(in, tmp, input, verification, options);
+            }
+            Profile source = StreamProfiles.fromSummary(input.summary(), in.toString(), "stream");
+            CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), o.destination().kvmValueRule());
+            Map<Integer, Integer> els = new HashMap<>();
+            input.summary().cpus().forEach(c -> els.put(c.instanceId(), FeatureGates.currentEl(c.pstate())));
+            RewritePlan plan = RewritePlan.of(source, o, els);
+            if (plan.refused()) {
+                return new Result(in, out, source, plan, before, null, 0, List.of(), false, refusalText(plan), null);
+            }
+            CheckResult after = plan.verdict(source);
+            if (!after.loads()) {
+                return new Result(in, out, source, plan, before, after, 0, List.of(), false, unloadable(after), null);
+            }
+            ExpectedOutput expected = ExpectedOutput.of(input, plan, options.limits());
             List<String> checks;
             if (method == Method.SPLICE) {
-                OutputVerifier.Reread back = SpliceWriter.writeAndReread(in, tmp, expected, input, verification, options);
+                if (splice == null) {
+                    tmp = createTemp(out);
+                    splice = SpliceWriter.start(in, tmp, input, verification, options);
+                }
+                OutputVerifier.Reread back = splice.finish(expected.encodeTail());
                 checks = OutputVerifier.check(tmp, input, back, expected, plan, o);
             } else {
+                tmp = createTemp(out);
                 PrefixDigest.Digest prefix = stream(in, tmp, input, plan, options);
                 checks = OutputVerifier.verify(tmp, input, prefix, expected, plan, o, options);
             }
@@ -134,8 +138,32 @@ public final class StreamRewriter {
         } catch (IOException e) {
             throw new RegshimException("cannot write " + out + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         } finally {
+            if (splice != null) {
+                splice.close();
+            }
             deleteQuietly(tmp);
         }
+    }
+
+    private static Path createTemp(Path out) throws IOException {
+        return Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".regshim-tmp");
+    }
+
+    private static Path createTempOrNull(Path out) {
+        try {
+            return createTemp(out);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String unloadable(CheckResult after) {
+        return after.unknownSubsection() != null
+                ? "even rewritten, the destination would refuse the stream: its QEMU does not know "
+                + after.unknownSubsection() + " (device state regshim does not drop)"
+                : "even rewritten, the destination would refuse the stream: " + after.firstError()
+                + (after.stage() == dev.regshim.check.Stage.CPU ? "" : " (not a register difference: "
+                + "the destination's machine, RAM or devices differ)");
     }
 
     /** The whole stream through the transformer (decompressed and recompressed in a container). */

@@ -10,7 +10,7 @@
  * <h2>What it may import</h2>
  * The JDK, the root {@code dev.regshim.RegshimException}, {@code policy} (every decision), {@code stream} and
  * {@code stream.container} (all reading and writing of bytes), {@code profile} and its sources (the summary a plan is
- * made from), {@code check}, {@code cpreg}, {@code regs}, {@code bench} (the benchmark's shared measuring helpers).
- * Never {@code proxy}, {@code plan}, {@code qemu} or {@code cli}.
+ * made from), {@code check}, {@code cpreg}, {@code regs}.
+ * Never {@code proxy}, {@code plan}, {@code qemu}, {@code cli} or {@code bench} (its benchmark lives there).
  */
 package dev.regshim.rewrite;

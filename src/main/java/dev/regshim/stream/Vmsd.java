@@ -55,18 +55,22 @@ public final class Vmsd {
 
     /**
      * The subsections this description says were sent, in order: the entry's own (and theirs, nested) by name, and
-     * those sent by the elements of a struct field as {@code FIELD:NAME} (GICv3's per-vCPU {@code cpu} array sends
-     * {@code cpu:arm_gicv3_cpu/sre_el1}). A loader that does not know one of them fails there.
+     * those sent by the elements of a struct field with that field (GICv3's per-vCPU {@code cpu} array sends
+     * {@code arm_gicv3_cpu/sre_el1}). A loader that does not know one of them fails there.
      */
-    public List<String> sentSubsections() {
-        List<String> out = new ArrayList<>();
+    public List<SentSubsection> sentSubsections() {
+        List<SentSubsection> out = new ArrayList<>();
         collectSent(this, null, out, 0);
         return out;
     }
 
     private static final int MAX_DEPTH = 16;
 
-    private static void collectSent(Vmsd v, String field, List<String> out, int depth) {
+    /** A subsection sent: its name, and the struct field whose elements sent it (null: the entry's own). */
+    public record SentSubsection(String field, String name) {
+    }
+
+    private static void collectSent(Vmsd v, String field, List<SentSubsection> out, int depth) {
         if (depth > MAX_DEPTH) {
             return;
         }
@@ -78,7 +82,7 @@ public final class Vmsd {
         }
         for (Vmsd sub : v.subsections()) {
             String name = sub.node.path("vmsd_name").asText();
-            out.add(field == null ? name : field + ":" + name);
+            out.add(new SentSubsection(field, name));
             collectSent(sub, field, out, depth + 1);
         }
     }

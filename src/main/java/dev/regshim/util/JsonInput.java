@@ -1,9 +1,6 @@
 package dev.regshim.util;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,15 +26,7 @@ import java.util.Set;
  */
 public final class JsonInput {
 
-    private static final int UTF8_BOM_0 = 0xef;
-    private static final int UTF8_BOM_1 = 0xbb;
-    private static final int UTF8_BOM_2 = 0xbf;
-
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 20)
-                    .maxNumberLength(64).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build())
+    private static final ObjectMapper MAPPER = new ObjectMapper(StrictJson.FACTORY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final String file;
@@ -53,10 +42,7 @@ public final class JsonInput {
     /** Reads {@code file}, at most {@code maxBytes} long. */
     public static JsonInput read(Path file, long maxBytes) {
         try {
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                throw new RegshimException(file + ": " + size + " bytes, more than the " + maxBytes + " a JSON input may have");
-            }
+            StrictJson.refuseLarger(file, maxBytes);
             try (InputStream in = Files.newInputStream(file)) {
                 return parse(in.readAllBytes(), file.toString());
             }
@@ -67,10 +53,7 @@ public final class JsonInput {
 
     /** Parses bytes (named {@code source} in errors). */
     public static JsonInput parse(byte[] bytes, String source) {
-        if (bytes.length >= 3 && (bytes[0] & 0xff) == UTF8_BOM_0 && (bytes[1] & 0xff) == UTF8_BOM_1
-                && (bytes[2] & 0xff) == UTF8_BOM_2) {
-            throw new RegshimException(source + ": starts with a UTF-8 byte-order mark; save it without one");
-        }
+        StrictJson.refuseBom(bytes, bytes.length, source);
         try {
             JsonNode root = MAPPER.readTree(bytes);
             if (root == null || root.isMissingNode()) {

@@ -1,11 +1,8 @@
 package dev.regshim.util;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.regshim.RegshimException;
 
@@ -31,12 +28,6 @@ import java.util.Set;
  */
 public final class JsonStreamInput implements Closeable {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 20)
-                    .maxNumberLength(64).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     private final String source;
     private final JsonParser parser;
     private final Deque<String> path = new ArrayDeque<>();
@@ -49,10 +40,7 @@ public final class JsonStreamInput implements Closeable {
     /** Opens {@code file}, at most {@code maxBytes} long, positioned before its first value. */
     public static JsonStreamInput open(Path file, long maxBytes) {
         try {
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                throw new RegshimException(file + ": " + size + " bytes, more than the " + maxBytes + " a JSON input may have");
-            }
+            StrictJson.refuseLarger(file, maxBytes);
             return of(Files.newInputStream(file), file.toString());
         } catch (IOException e) {
             throw new RegshimException("cannot read " + file + ": " + SafeFiles.reason(e));
@@ -68,12 +56,14 @@ public final class JsonStreamInput implements Closeable {
             PushbackInputStream in = new PushbackInputStream(raw, 3);
             byte[] head = new byte[3];
             int n = in.readNBytes(head, 0, 3);
-            if (n == 3 && (head[0] & 0xff) == 0xef && (head[1] & 0xff) == 0xbb && (head[2] & 0xff) == 0xbf) {
+            try {
+                StrictJson.refuseBom(head, n, source);
+            } catch (RegshimException e) {
                 raw.close();
-                throw new RegshimException(source + ": starts with a UTF-8 byte-order mark; save it without one");
+                throw e;
             }
             in.unread(head, 0, n);
-            JsonStreamInput r = new JsonStreamInput(source, FACTORY.createParser(in));
+            JsonStreamInput r = new JsonStreamInput(source, StrictJson.FACTORY.createParser(in));
             r.advance();
             if (r.parser.currentToken() == null) {
                 r.close();

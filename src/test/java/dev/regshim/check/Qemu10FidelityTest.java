@@ -8,9 +8,9 @@ import dev.regshim.profile.Profile;
 import dev.regshim.profile.source.ProfileSources;
 import dev.regshim.qemu.IncomingResult;
 import dev.regshim.qemu.QemuBinary;
-import dev.regshim.qemu.QemuProcess;
 import dev.regshim.stream.StreamTransformer;
 import dev.regshim.stream.TransformResult;
+import dev.regshim.testing.QemuLoads;
 import dev.regshim.testing.QemuTestSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,26 +73,11 @@ class Qemu10FidelityTest {
     }
 
     static void save(QemuBinary q, List<String> config, Path f) {
-        List<String> args = new ArrayList<>(config);
-        if (!args.contains("-m")) {
-            args.addAll(List.of("-m", "64"));
-        }
-        args.add("-S");
-        try (QemuProcess p = QemuProcess.builder(q).args(args).start()) {
-            assertThat(p.migrateToFile(f).status()).isEqualTo("completed");
-        }
+        QemuLoads.save(q, config, f);
     }
 
     static IncomingResult load(QemuBinary q, List<String> config, Path stream) {
-        List<String> args = new ArrayList<>(config);
-        if (!args.contains("-m")) {
-            args.addAll(List.of("-m", "64"));
-        }
-        args.add("-S");
-        try (QemuProcess p = QemuProcess.builder(q).args(args).incomingDefer().start()) {
-            p.migrateIncomingFromFile(stream);
-            return p.waitForIncomingResult(Duration.ofSeconds(20));
-        }
+        return QemuLoads.load(q, config, stream).result();
     }
 
     static String predict(Profile src, Profile dst) {

@@ -76,8 +76,9 @@ class QemuReleaseTest {
                     dev.regshim.stream.StreamReader.summarize(new java.io.ByteArrayInputStream(f.bytes()),
                             dev.regshim.stream.ReadOptions.defaults()), f.name(), "stream");
             for (dev.regshim.profile.Profile.SectionRef s : p.sections()) {
-                for (String sub : s.subsections() == null ? java.util.List.<String>of() : s.subsections()) {
-                    String name = sub.substring(sub.indexOf(':') + 1);
+                for (dev.regshim.profile.Profile.Subsection sub
+                        : s.subsections() == null ? java.util.List.<dev.regshim.profile.Profile.Subsection>of() : s.subsections()) {
+                    String name = sub.name();
                     assertThat(release.knowsSubsection(name)).as(f.name() + " " + s.idstr() + " " + sub).isTrue();
                     checked++;
                 }

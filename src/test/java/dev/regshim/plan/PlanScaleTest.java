@@ -1,5 +1,6 @@
 package dev.regshim.plan;
 
+import dev.regshim.bench.SyntheticFleet;
 import dev.regshim.cpreg.Semantics;
 import org.junit.jupiter.api.Test;
 

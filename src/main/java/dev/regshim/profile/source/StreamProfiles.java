@@ -22,9 +22,10 @@ public final class StreamProfiles {
         s.ramBlocks().forEach(b -> ram.add(new Profile.RamBlock(b.block().name(), b.block().usedLength())));
         List<Profile.SectionRef> sections = new ArrayList<>();
         java.util.Map<String, Long> layouts = layouts(s);
-        java.util.Map<String, List<String>> deviceSubsections = deviceSubsections(s);
-        java.util.Map<Integer, List<String>> cpuSubsections = new java.util.HashMap<>();
-        s.cpus().forEach(c -> cpuSubsections.put(c.instanceId(), c.subsectionNames()));
+        java.util.Map<String, List<Profile.Subsection>> deviceSubsections = deviceSubsections(s);
+        java.util.Map<Integer, List<Profile.Subsection>> cpuSubsections = new java.util.HashMap<>();
+        s.cpus().forEach(c -> cpuSubsections.put(c.instanceId(),
+                c.subsectionNames().stream().map(Profile.Subsection::of).toList()));
         for (StreamSummary.SectionInfo si : s.sections()) {
             if (si.type() == WireFormat.SECTION_FULL || si.type() == WireFormat.SECTION_START) {
                 String key = si.idstr() + "#" + si.instanceId();
@@ -65,14 +66,15 @@ public final class StreamProfiles {
     }
 
     /** Per device (idstr#instance) the subsections its vmdesc entry says were sent; empty without a vmdesc. */
-    static java.util.Map<String, List<String>> deviceSubsections(StreamSummary s) {
-        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+    static java.util.Map<String, List<Profile.Subsection>> deviceSubsections(StreamSummary s) {
+        java.util.Map<String, List<Profile.Subsection>> out = new java.util.HashMap<>();
         if (s.vmdesc() == null) {
             return out;
         }
         for (int k = 0; k < s.vmdesc().deviceCount(); k++) {
             Vmsd d = s.vmdesc().device(k);
-            out.put(d.name() + "#" + d.instanceId(), d.sentSubsections());
+            out.put(d.name() + "#" + d.instanceId(), d.sentSubsections().stream()
+                    .map(x -> new Profile.Subsection(x.field(), x.name())).toList());
         }
         return out;
     }

@@ -16,7 +16,7 @@ import dev.regshim.stream.VmCommand;
  *   <li>a versioned machine type {@code virt-X.Y} exists from X.Y on;</li>
  *   <li>SWITCHOVER_START is sent from 10.0; a vmdesc with a configuration entry from 9.0 (without one: before 9.0);</li>
  *   <li>the cpu entry's {@code cpreg_vmstate_array_len} is {@code "int32 le"} up to 11.0 and {@code "int32"} from 11.1;</li>
- *   <li>each cpu subsection exists from its first release on ({@link QemuRelease#knowsCpuSubsection});</li>
+ *   <li>each cpu subsection exists from its first release on ({@link QemuRelease#knowsSubsection});</li>
  *   <li>under TCG, cpu/wfxt-timer is sent by 10.0 only for CPUs with FEAT_WFxT and by 11.1 for every CPU: present on a
  *       CPU without the feature it proves a release after 10.0, absent it proves one before 11.1 (and absent on a CPU
  *       with the feature, one before 10.0).</li>

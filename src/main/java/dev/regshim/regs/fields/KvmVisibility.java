@@ -16,39 +16,29 @@ import java.util.Optional;
  */
 public final class KvmVisibility {
 
-    /** The ID register field (at least {@code minimum}) a register's visibility tests. */
-    public record Gate(RegId register, IdField field, int minimum) {
-        /** Whether an ID register value shows the feature. */
-        public boolean shown(long idValue) {
-            return field.value(idValue) >= minimum;
-        }
-    }
-
-    private static final Map<RegId, Gate> GATES = new LinkedHashMap<>();
+    private static final Map<RegId, IdGate> GATES = new LinkedHashMap<>();
 
     static {
-        gate("TCR2_EL1", "ID_AA64MMFR3_EL1", "TCRX");
-        gate("SCTLR2_EL1", "ID_AA64MMFR3_EL1", "SCTLRX");
-        gate("PIRE0_EL1", "ID_AA64MMFR3_EL1", "S1PIE");
-        gate("PIR_EL1", "ID_AA64MMFR3_EL1", "S1PIE");
-        gate("POR_EL0", "ID_AA64MMFR3_EL1", "S1POE");
-        gate("POR_EL1", "ID_AA64MMFR3_EL1", "S1POE");
-        gate("FPMR", "ID_AA64PFR2_EL1", "FPMR");
+        gate("TCR2_EL1", IdGate.TCRX);
+        gate("SCTLR2_EL1", IdGate.SCTLRX);
+        gate("PIRE0_EL1", IdGate.S1PIE);
+        gate("PIR_EL1", IdGate.S1PIE);
+        gate("POR_EL0", IdGate.S1POE);
+        gate("POR_EL1", IdGate.S1POE);
+        gate("FPMR", IdGate.FPMR);
     }
 
     private KvmVisibility() {
     }
 
-    private static void gate(String register, String idRegister, String field) {
-        IdField f = IdRegisterFields.field(idRegister, field).orElseThrow(() -> new IllegalStateException(
-                "the bundled sysreg tables have no " + idRegister + "." + field));
+    private static void gate(String register, IdGate gate) {
         for (RegId id : RegCatalog.get().lookup(register)) {
-            GATES.put(id, new Gate(id, f, 1));
+            GATES.put(id, gate);
         }
     }
 
     /** The gate of a register KVM hides without its feature, if it is one. */
-    public static Optional<Gate> gate(RegId id) {
+    public static Optional<IdGate> gate(RegId id) {
         return Optional.ofNullable(GATES.get(id));
     }
 }

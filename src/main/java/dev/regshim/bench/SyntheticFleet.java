@@ -1,7 +1,8 @@
-package dev.regshim.plan;
+package dev.regshim.bench;
 
 import dev.regshim.RegshimException;
 import dev.regshim.kernel.KernelVersion;
+import dev.regshim.plan.Fleet;
 
 import java.util.ArrayList;
 import java.util.List;

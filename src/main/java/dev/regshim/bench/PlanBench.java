@@ -1,6 +1,10 @@
-package dev.regshim.plan;
+package dev.regshim.bench;
 
 import dev.regshim.check.MigrationCheck;
+import dev.regshim.plan.Fleet;
+import dev.regshim.plan.FleetPlan;
+import dev.regshim.plan.FleetPlanner;
+import dev.regshim.plan.PlanSettings;
 import dev.regshim.cpreg.Accel;
 import dev.regshim.cpreg.LoadSettings;
 import dev.regshim.cpreg.Semantics;

@@ -1,8 +1,9 @@
-package dev.regshim.rewrite;
+package dev.regshim.bench;
 
 import dev.regshim.RegshimException;
-import dev.regshim.bench.InspectBenchmark;
 import dev.regshim.policy.RewriteOptions;
+import dev.regshim.rewrite.StreamRewriter;
+import dev.regshim.rewrite.Verification;
 
 import java.io.IOException;
 import java.nio.file.Files;
