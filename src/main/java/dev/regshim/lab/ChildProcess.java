@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,7 @@ final class ChildProcess implements AutoCloseable {
             p.getOutputStream().close();
             return new ChildProcess(name, p, out, err);
         } catch (IOException e) {
-            throw new LabException("cannot run " + command.get(0) + ": " + LabFiles.reason(e));
+            throw new LabException("cannot run " + command.get(0) + ": " + SafeFiles.reason(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ final class DebFile {
             byte[] head = in.readNBytes(AR_MAGIC.length());
             return new String(head, StandardCharsets.US_ASCII).equals(AR_MAGIC);
         } catch (IOException e) {
-            throw new LabException("cannot read " + file + ": " + LabFiles.reason(e));
+            throw new LabException("cannot read " + file + ": " + SafeFiles.reason(e));
         }
     }
 
@@ -33,7 +34,7 @@ final class DebFile {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()).substring(0, 16);
         } catch (IOException e) {
-            throw new LabException("cannot read " + file + ": " + LabFiles.reason(e));
+            throw new LabException("cannot read " + file + ": " + SafeFiles.reason(e));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,9 +63,9 @@ public final class GuestProgram {
             Files.move(out, elf, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return elf;
         } catch (IOException e) {
-            throw new LabException("cannot build the " + name + " guest in " + dir + ": " + LabFiles.reason(e));
+            throw new LabException("cannot build the " + name + " guest in " + dir + ": " + SafeFiles.reason(e));
         } finally {
-            LabFiles.deleteTree(work);
+            SafeFiles.deleteTree(work);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import dev.regshim.RegshimException;
 import dev.regshim.kernel.KernelFeature;
 import dev.regshim.kernel.capture.CaptureJson;
@@ -143,9 +144,9 @@ public final class KernelCapturer {
             return new KvmCapture(kernelInfo(kernel, t), new KvmCapture.Host(r.host().qemu().version().number(),
                     r.host().cpu(), o.machine(), t.midr()), t.cmdline(), t.caps(), t.sets(), t.trials());
         } catch (IOException e) {
-            throw new LabException("cannot prepare the capture boot: " + LabFiles.reason(e));
+            throw new LabException("cannot prepare the capture boot: " + SafeFiles.reason(e));
         } finally {
-            LabFiles.deleteTree(work);
+            SafeFiles.deleteTree(work);
         }
     }
 

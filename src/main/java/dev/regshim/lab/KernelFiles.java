@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ public record KernelFiles(String origin, Path image, String packageName, String 
                     modules = Optional.of(mods);
                 }
             } catch (IOException e) {
-                throw new LabException("cannot read " + mods + ": " + LabFiles.reason(e));
+                throw new LabException("cannot read " + mods + ": " + SafeFiles.reason(e));
             }
         }
         return new KernelFiles(origin, image, meta.get("package"), meta.get("version"), meta.get("upstream"),
@@ -93,7 +94,7 @@ public record KernelFiles(String origin, Path image, String packageName, String 
                 }
             }
         } catch (IOException e) {
-            throw new LabException("cannot read " + file + ": " + LabFiles.reason(e));
+            throw new LabException("cannot read " + file + ": " + SafeFiles.reason(e));
         }
         return out;
     }

@@ -40,7 +40,7 @@ final class LabCaptures {
         try {
             Files.createDirectories(file.getParent());
         } catch (java.io.IOException e) {
-            throw new LabException("cannot create " + file.getParent() + ": " + LabFiles.reason(e));
+            throw new LabException("cannot create " + file.getParent() + ": " + SafeFiles.reason(e));
         }
         SafeFiles.write(file, CaptureJson.write(c, s -> CaptureSpecs.specText(c, s)).getBytes(StandardCharsets.UTF_8));
         return file;

@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -55,7 +56,7 @@ final class LabInitramfs {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
-            throw new LabException("cannot build the lab initramfs in " + file.getParent() + ": " + LabFiles.reason(e));
+            throw new LabException("cannot build the lab initramfs in " + file.getParent() + ": " + SafeFiles.reason(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ public final class LabMatrix {
             return run(kernels, host, qemu, guest, dir, each);
         } finally {
             if (work == null) {
-                LabFiles.deleteTree(dir);
+                SafeFiles.deleteTree(dir);
             }
         }
     }

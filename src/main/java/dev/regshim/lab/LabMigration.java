@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import dev.regshim.check.CheckResult;
 import dev.regshim.check.MigrationCheck;
 import dev.regshim.cpreg.Accel;
@@ -158,9 +159,9 @@ public final class LabMigration {
             keep(r, work, captureFile);
             return report.build();
         } catch (IOException e) {
-            throw new LabException("lab migration: " + LabFiles.reason(e));
+            throw new LabException("lab migration: " + SafeFiles.reason(e));
         } finally {
-            LabFiles.deleteTree(work);
+            SafeFiles.deleteTree(work);
         }
     }
 
@@ -186,9 +187,9 @@ public final class LabMigration {
             work = Files.createTempDirectory("regshim-lab-");
             return saveInto(from, host, guest, base, work, stream, el2, wait);
         } catch (IOException e) {
-            throw new LabException("lab: " + LabFiles.reason(e));
+            throw new LabException("lab: " + SafeFiles.reason(e));
         } finally {
-            LabFiles.deleteTree(work);
+            SafeFiles.deleteTree(work);
         }
     }
 
@@ -322,7 +323,7 @@ public final class LabMigration {
         try (var s = Files.list(dir)) {
             return s.filter(Files::isRegularFile).sorted(LabMigration::moduleOrder).toList();
         } catch (IOException e) {
-            throw new LabException("cannot read " + dir + ": " + LabFiles.reason(e));
+            throw new LabException("cannot read " + dir + ": " + SafeFiles.reason(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import dev.regshim.qemu.QemuBinary;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ final class LabResources {
             Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return binary;
         } catch (IOException e) {
-            throw new LabException("cannot build the KVM probe in " + dir + ": " + LabFiles.reason(e));
+            throw new LabException("cannot build the KVM probe in " + dir + ": " + SafeFiles.reason(e));
         }
     }
 
@@ -95,7 +96,7 @@ final class LabResources {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
-            throw new LabException("cannot write " + target + ": " + LabFiles.reason(e));
+            throw new LabException("cannot write " + target + ": " + SafeFiles.reason(e));
         }
     }
 

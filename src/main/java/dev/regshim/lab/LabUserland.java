@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public record LabUserland(String series, String version, Path dir) {
         try {
             return new LabUserland(series, Files.readString(dir.resolve("version.txt")).strip(), dir);
         } catch (java.io.IOException e) {
-            throw new LabException("cannot read " + dir.resolve("version.txt") + ": " + LabFiles.reason(e));
+            throw new LabException("cannot read " + dir.resolve("version.txt") + ": " + SafeFiles.reason(e));
         }
     }
 

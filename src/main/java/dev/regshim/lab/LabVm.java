@@ -1,5 +1,6 @@
 package dev.regshim.lab;
 
+import dev.regshim.util.SafeFiles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -149,7 +150,7 @@ final class LabVm implements AutoCloseable {
                 control.write(b);
             }
         } catch (IOException e) {
-            throw new LabException(spec.name() + ": cannot reach the lab host's control port: " + LabFiles.reason(e));
+            throw new LabException(spec.name() + ": cannot reach the lab host's control port: " + SafeFiles.reason(e));
         }
     }
 

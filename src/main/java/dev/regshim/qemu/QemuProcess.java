@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.regshim.release.QemuVersion;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,7 +136,7 @@ public final class QemuProcess implements AutoCloseable {
         try {
             p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
         } catch (IOException e) {
-            deleteTree(dir);
+            dev.regshim.util.SafeFiles.deleteTree(dir);
             throw new QemuException("cannot start " + binary.path() + ": " + e.getMessage(), e);
         }
         QemuProcess q = new QemuProcess(binary, cmd, dir, p);
@@ -436,7 +433,7 @@ public final class QemuProcess implements AutoCloseable {
             stderr.awaitEnd(KILL_WAIT.toMillis());
             stdout.awaitEnd(KILL_WAIT.toMillis());
         } finally {
-            deleteTree(workDir);
+            dev.regshim.util.SafeFiles.deleteTree(workDir);
             LIVE.remove(this);
         }
     }
@@ -485,29 +482,6 @@ public final class QemuProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new QemuException("cannot create a private directory for QEMU under " + base + ": "
                     + e.getMessage(), e);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // Best effort: a leftover empty temp directory is harmless, failing a close() is not.
         }
     }
 }

@@ -47,7 +47,7 @@ public final class JsonInput {
                 return parse(in.readAllBytes(), file.toString());
             }
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + file + ": " + ioReason(e));
+            throw new RegshimException("cannot read " + file + ": " + SafeFiles.reason(e));
         }
     }
 
@@ -65,7 +65,7 @@ public final class JsonInput {
             throw new RegshimException(source + (offset >= 0 ? ": byte " + offset : "") + ": not valid JSON: "
                     + Text.oneLine(e.getOriginalMessage(), 120));
         } catch (IOException e) {
-            throw new RegshimException("cannot read " + source + ": " + ioReason(e));
+            throw new RegshimException("cannot read " + source + ": " + SafeFiles.reason(e));
         }
     }
 
@@ -227,16 +227,5 @@ public final class JsonInput {
             return "an object";
         }
         return n.isNull() ? "null" : n.getNodeType().toString().toLowerCase(Locale.ROOT);
-    }
-
-    private static String ioReason(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        return m == null ? e.getClass().getSimpleName() : Text.oneLine(m, 120);
     }
 }

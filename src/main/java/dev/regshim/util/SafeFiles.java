@@ -56,7 +56,7 @@ public final class SafeFiles {
         }
     }
 
-    /** The OS reason of an I/O error, one line. */
+    /** The OS reason of an I/O error, one line, without Java's class names: "no such file or directory", ... */
     public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file or directory";
@@ -64,9 +64,44 @@ public final class SafeFiles {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";
         }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "file exists";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
             return Text.oneLine(f.getReason(), 120);
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : Text.oneLine(e.getMessage(), 120);
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : Text.oneLine(e.getMessage(), 120);
+    }
+
+    /** Deletes a tree, best effort (for cleanups, where the first error matters more than a leftover). */
+    public static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file,
+                        java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // a cleanup: nothing better to do than leave what could not be removed
+        }
     }
 }
