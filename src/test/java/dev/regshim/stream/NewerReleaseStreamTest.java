@@ -151,6 +151,33 @@ class NewerReleaseStreamTest {
                 .hasMessageContaining("unknown cpu subsection 'cpu/future-feature'");
     }
 
+    /**
+     * 11.2's VMS_NO_STATE marks a field that is not on the wire: a vmdesc may list it with size 0 (or leave it out).
+     * Either way the walk adds no bytes for it, the fields after it read at their place, and the stream writes back.
+     */
+    @Test
+    void aFieldWithNoStateOnTheWireIsWalkedAsZeroBytes(@TempDir Path dir) throws Exception {
+        ByteBuffer data = ByteBuffer.allocate(8 + 4);
+        data.putLong(0x1122_3344_5566_7788L).putInt(9);
+        ObjectNode f = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        byte[] stream = splice(subsection("cpu/future-nostate", data.array()), vmsd("cpu/future-nostate",
+                field(f, "before", "uint64", 8, 1), field(f, "no_state", "validate", 0, 1),
+                field(f, "no_state_array", "uint32", 0, 4), field(f, "after", "int32", 4, 1)), null);
+        CpuSection cpu = Codec.summary(stream, 0).cpus().get(0);
+        CpuSubsection s = cpu.subsections().get(cpu.subsections().size() - 1);
+        assertThat(s.name()).isEqualTo("cpu/future-nostate");
+        assertThat(s.fields()).extracting(CpuField::name).containsExactly("before", "no_state", "no_state_array", "after");
+        assertThat(s.fields().get(0).values()).containsExactly(0x1122_3344_5566_7788L);
+        assertThat(s.fields().get(1).values()).isEmpty();
+        assertThat(s.fields().get(3).values()).containsExactly(9);
+        assertThat(Codec.roundTrip(stream, 0)).isEqualTo(stream);
+        Path file = dir.resolve("s.mig");
+        Files.write(file, stream);
+        Cli.Run r = Cli.run("inspect", "--fields", file.toString());
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("cpu/future-nostate").contains("no_state");
+    }
+
     @Test
     void aStreamWithoutSwitchoverStartReads() {
         byte[] src = Fixtures.stream("qemu-11.1/max");
