@@ -74,6 +74,7 @@ public final class RegCatalog {
 
         Map<String, Set<RegId>> index = new HashMap<>();
         frozen.forEach((id, list) -> list.forEach(n -> index(index, n, RegId.of(id))));
+        frozen.forEach((id, list) -> list.forEach(n -> index(index, n + SYSREG128_SUFFIX, sysreg128(id))));
         for (int i = 0; i < FW_NAMES.length; i++) {
             index(index, FW_NAMES[i], RegId.fw(i));
             index(index, FW_NAMES[i].substring(KVM_PREFIX.length()), RegId.fw(i));
@@ -146,6 +147,13 @@ public final class RegCatalog {
         return "CCSIDR[" + csselr + "]";
     }
 
+    /** What names a 128-bit system register: the 64-bit register's name of the same encoding, and this. */
+    public static final String SYSREG128_SUFFIX = "_128";
+
+    private static RegId sysreg128(long sysreg64) {
+        return RegId.of((sysreg64 & ~RegId.SIZE_MASK) | RegId.SIZE_U128);
+    }
+
     /** The name regshim shows for an ID: always non-empty, falling back to the encoding when no name is known. */
     public String name(RegId id) {
         return knownName(id).orElseGet(() -> encoding(id));
@@ -163,6 +171,10 @@ public final class RegCatalog {
             case SYSREG: {
                 List<String> n = sysregNames.get(id.value());
                 return n == null ? List.of() : n;
+            }
+            case SYSREG128: {
+                List<String> n = sysregNames.get((id.value() & ~RegId.SIZE_MASK) | RegId.SIZE_U64);
+                return n == null ? List.of() : n.stream().map(x -> x + SYSREG128_SUFFIX).toList();
             }
             case FW:
                 return id.index16() < FW_NAMES.length ? List.of(FW_NAMES[id.index16()]) : List.of();
@@ -199,6 +211,7 @@ public final class RegCatalog {
     public String encoding(RegId id) {
         switch (id.regClass()) {
             case SYSREG:
+            case SYSREG128:
                 return id.sysregEncoding();
             case FW:
                 return "fw reg " + id.index16();

@@ -8,6 +8,11 @@ public enum RegClass {
     DEMUX_CCSIDR("demux"),
     /** AArch64 system register {@code ARM64_SYS_REG(op0, op1, CRn, CRm, op2)}. */
     SYSREG("sysreg"),
+    /**
+     * AArch64 128-bit system register (FEAT_SYSREG128: TTBR0_EL1, PAR_EL1, ...), an ID of size U128 with a system
+     * register encoding, as QEMU 11.2's {@code cpu/sysreg128} subsection carries it. Named {@code NAME_128}.
+     */
+    SYSREG128("sysreg128"),
     /** Firmware pseudo-registers: PSCI version, SMCCC workarounds. */
     FW("fw"),
     /** Firmware feature bitmaps (hypercall services). */

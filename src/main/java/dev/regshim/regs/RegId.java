@@ -169,7 +169,7 @@ public record RegId(long value) implements Comparable<RegId> {
                     return size == SIZE_U32 && ((value & DEMUX_ID_MASK) >>> DEMUX_ID_SHIFT) == DEMUX_ID_CCSIDR
                             ? RegClass.DEMUX_CCSIDR : RegClass.UNKNOWN;
                 case COPROC_SYSREG:
-                    return size == SIZE_U64 ? RegClass.SYSREG : RegClass.UNKNOWN;
+                    return size == SIZE_U64 ? RegClass.SYSREG : size == SIZE_U128 ? RegClass.SYSREG128 : RegClass.UNKNOWN;
                 case COPROC_FW:
                     return size == SIZE_U64 ? RegClass.FW : RegClass.UNKNOWN;
                 case COPROC_FW_FEAT_BMAP:

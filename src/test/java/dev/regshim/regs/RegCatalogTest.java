@@ -52,4 +52,19 @@ class RegCatalogTest {
         assertThat(cat.lookup("core.ELR_EL1")).containsExactly(RegId.of(0x6030000000100046L));
         assertThat(cat.lookup("tcr2_el1")).containsExactly(RegId.of(0x603000000013c103L));
     }
+
+    /** QEMU 11.2's cpu/sysreg128 carries U128 IDs with a system register encoding: named after their 64-bit twin. */
+    @Test
+    void sysreg128IdsAreNamedAndParsedBack() {
+        RegCatalog cat = RegCatalog.get();
+        RegId ttbr0 = RegId.of(0x604000000013c100L);
+        assertThat(ttbr0.regClass()).isEqualTo(RegClass.SYSREG128);
+        assertThat(cat.name(ttbr0)).isEqualTo("TTBR0_EL1_128");
+        assertThat(cat.encoding(ttbr0)).isEqualTo("S3_0_C2_C0_0");
+        assertThat(cat.lookup("par_el1_128")).containsExactly(RegId.of(0x604000000013c3a0L));
+        // the 64-bit register keeps its own name and ID
+        assertThat(cat.lookup("TTBR0_EL1")).containsExactly(RegId.of(0x603000000013c100L));
+        // an unnamed encoding still shows it, never a raw hex
+        assertThat(cat.name(RegId.of(0x6040000000138100L))).isEqualTo("S2_0_C2_C0_0");
+    }
 }
