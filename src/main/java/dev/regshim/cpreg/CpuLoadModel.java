@@ -326,6 +326,13 @@ public final class CpuLoadModel {
                                 ? "constant register: QEMU's CPU model ignores the write and reads back its own value"
                                 : "constant register missing from the stream: QEMU writes its stale (zero) buffer and reads back its own value"));
                     }
+                } else if (in.hasValues() && hiddenByIncomingIdValue(id)) {
+                    // written from the stream or kept: either way QEMU's put of it fails once KVM hides it
+                    out.conflict(new ValueConflict(id, v >= 0 ? in.value(v) : destValue, destValue, v >= 0,
+                            "KVM hides it once the stream's "
+                            + RegCatalog.get().name(KvmVisibility.gate(id).orElseThrow().field().id())
+                            + " (without the feature) is written, so QEMU cannot put its value"));
+                    lines.add(QemuMessages.couldNotSetUnknown(QemuMessages.name111(id, s.accel())));
                 } else if (v >= 0 && in.hasValues()) {
                     long incoming = in.value(v);
                     if (incoming == destValue) {
@@ -336,11 +343,6 @@ public final class CpuLoadModel {
                         out.conflict(new ValueConflict(id, incoming, destValue, true, verdict.reason()));
                         lines.add(QemuMessages.couldNotSet(QemuMessages.name111(id, s.accel()), incoming, destValue));
                     }
-                } else if (v < 0 && in.hasValues() && hiddenByIncomingIdValue(id)) {
-                    out.conflict(new ValueConflict(id, destValue, destValue, false, "KVM hides it once the stream's "
-                            + RegCatalog.get().name(KvmVisibility.gate(id).orElseThrow().field().id())
-                            + " (without the feature) is written, so QEMU cannot put the value it keeps"));
-                    lines.add(QemuMessages.couldNotSetUnknown(QemuMessages.name111(id, s.accel())));
                 }
             }
             if (out.hasConflicts()) {

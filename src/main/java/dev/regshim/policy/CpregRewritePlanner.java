@@ -8,7 +8,9 @@ import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegSet;
 import dev.regshim.regs.WellKnownRegs;
+import dev.regshim.regs.fields.IdGate;
 import dev.regshim.regs.fields.IdRegisterFields;
+import dev.regshim.regs.fields.KvmVisibility;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -203,7 +205,53 @@ public final class CpregRewritePlanner {
             ids[n] = id.value();
             values[n++] = v;
         }
+        if (o.accel() == Accel.KVM && dst.hasValues()) {
+            showGatedFeatures(instance, ids, values, n, dst, o, guestHasEl2, changes, refusals);
+        }
         return new VcpuRewrite(instance, src, CpregArray.adopt(Arrays.copyOf(ids, n), Arrays.copyOf(values, n)), List.copyOf(changes), List.copyOf(refusals), List.copyOf(notes));
+    }
+
+    /**
+     * KVM hides a register behind an ID field once the VM's ID register is written without the feature
+     * ({@link KvmVisibility}): QEMU writes the stream's ID value, then cannot put the register its own list has
+     * ("unknown to KVM"), as real 6.12 -> 6.18/7.3 showed for SCTLR2_EL1 on a host with FEAT_SCTLR2. Where the
+     * destination keeps such a register and shows the feature, the planned ID value takes the destination's field
+     * (a feature the guest never saw being added, judged like any ID change); else the load would fail.
+     */
+    private static void showGatedFeatures(int instance, long[] ids, long[] values, int n, CpregArray dst, Options o,
+                                          boolean guestHasEl2, List<RegisterChange> changes, List<Refusal> refusals) {
+        for (int i = 0; i < n; i++) {
+            RegId id = RegId.of(ids[i]);
+            Optional<IdGate> gate = KvmVisibility.gate(id);
+            if (gate.isEmpty() || dst.indexOf(ids[i]) < 0) {
+                continue;
+            }
+            IdGate g = gate.get();
+            RegId idReg = g.field().id();
+            int j = Arrays.binarySearch(ids, 0, n, idReg.value());
+            OptionalLong dstId = dst.valueOf(idReg);
+            if (j < 0 || dstId.isEmpty() || g.shown(values[j]) || !g.shown(dstId.getAsLong())) {
+                continue;
+            }
+            long before = values[j];
+            long after = g.field().withFieldOf(before, dstId.getAsLong());
+            String why = "KVM hides " + RegCatalog.get().name(id) + " (which the destination keeps) once the VM's "
+                    + g.field() + " is written without the feature";
+            IdChangeJudge.Judgement judged = o.judge().judge(idReg, before, after, guestHasEl2);
+            if (!judged.safe() && o.policy() != Policy.FORCE) {
+                refusals.add(new Refusal(instance, idReg, OptionalLong.of(before), dstId, why + "; showing it: "
+                        + judged.summary()));
+                continue;
+            }
+            // an ID register already changed (or added) keeps what the guest saw as its old value
+            OptionalLong guestSaw = changes.stream().filter(c -> c.id().equals(idReg)).map(RegisterChange::oldValue)
+                    .findFirst().orElse(OptionalLong.of(before));
+            changes.removeIf(c -> c.id().equals(idReg));
+            changes.add(new RegisterChange(RegisterChange.Kind.CHANGED, idReg, guestSaw,
+                    OptionalLong.of(after), why + ": the destination's " + g.field().name() + " instead ("
+                    + judged.summary() + ")", !judged.safe()));
+            values[j] = after;
+        }
     }
 
     private static boolean isConst(RegId id, Accel accel) {

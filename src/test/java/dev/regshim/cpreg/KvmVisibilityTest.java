@@ -56,4 +56,36 @@ class KvmVisibilityTest {
                 capture("6.18.15-max-10.0") + set, "--to-qemu", "11.1");
         assertThat(without.out()).doesNotContain("unknown to KVM");
     }
+
+    /**
+     * The rewrite for that direction shows the feature in the planned ID_AA64MMFR3_EL1 (the destination's SCTLRX,
+     * a feature added: safe) so that KVM keeps SCTLR2_EL1 visible, and the model then loads it; on a host without
+     * the feature nothing is changed.
+     */
+    @Test
+    void theRewriteShowsTheGatedFeatureSoThatTheLoadSucceeds() throws Exception {
+        String set = "#pmu+sve+pauth";
+        var src = dev.regshim.profile.source.ProfileSources.resolve(capture("6.12.43-max-11.1") + set);
+        var dst = dev.regshim.profile.source.ProfileSources.resolve(capture("6.18.15-max-11.1") + set);
+        var options = new dev.regshim.policy.RewriteOptions(dst, LoadSettings.of(Semantics.QEMU_11_1, Accel.KVM),
+                dev.regshim.policy.Policy.STRICT, java.util.List.of());
+        var plan = dev.regshim.policy.RewritePlan.of(src, options);
+        assertThat(plan.refused()).as(plan.refusals().toString()).isFalse();
+        var mmfr3 = dev.regshim.regs.WellKnownRegs.ID_AA64MMFR3_EL1;
+        var change = plan.vcpus().get(0).changes().stream().filter(c -> c.id().equals(mmfr3)).findFirst().orElseThrow();
+        var sctlrx = dev.regshim.regs.fields.IdGate.SCTLRX;
+        assertThat(sctlrx.shown(change.oldValue().getAsLong())).isFalse();
+        assertThat(sctlrx.shown(change.newValue().getAsLong())).isTrue();
+        assertThat(change.lossy()).isFalse();
+        // only the gate's field moves
+        assertThat(change.newValue().getAsLong() & ~(0xfL << sctlrx.field().lsb()))
+                .isEqualTo(change.oldValue().getAsLong() & ~(0xfL << sctlrx.field().lsb()));
+        assertThat(plan.verdict(src).loads()).as(plan.verdict(src).firstError()).isTrue();
+
+        var dst10 = dev.regshim.profile.source.ProfileSources.resolve(capture("6.18.15-max-10.0") + set);
+        var src10 = dev.regshim.profile.source.ProfileSources.resolve(capture("6.12.43-max-10.0") + set);
+        var plan10 = dev.regshim.policy.RewritePlan.of(src10, new dev.regshim.policy.RewriteOptions(dst10,
+                LoadSettings.of(Semantics.QEMU_11_1, Accel.KVM), dev.regshim.policy.Policy.STRICT, java.util.List.of()));
+        assertThat(plan10.vcpus().get(0).changes()).noneMatch(c -> c.id().equals(mmfr3));
+    }
 }

@@ -48,6 +48,11 @@ public final class IdField {
         return def.numeric(def.extract(registerValue));
     }
 
+    /** {@code registerValue} with this field's bits taken from {@code other}, every other bit kept. */
+    public long withFieldOf(long registerValue, long other) {
+        return (registerValue & ~def.mask()) | (other & def.mask());
+    }
+
     /** {@code ID_AA64MMFR3_EL1.TCRX}. */
     @Override
     public String toString() {
