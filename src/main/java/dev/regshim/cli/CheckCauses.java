@@ -34,7 +34,8 @@ final class CheckCauses {
         if (r.loads()) {
             return out;
         }
-        CpuLoadOutcome o = r.vcpus().stream().map(VcpuCheck::outcome).filter(x -> !x.loads()).findFirst().orElse(null);
+        CpuLoadOutcome o = r.vcpus().stream().map(VcpuCheck::outcome).filter(x -> !x.loads() || x.putRefused())
+                .findFirst().orElse(null);
         String srcAccel = src.provenance().accel();
         String dstAccel = r.settings().accel().label();
         boolean otherAccel = srcAccel != null && !srcAccel.equalsIgnoreCase(dstAccel);
@@ -63,6 +64,12 @@ final class CheckCauses {
         if (o.lengthLimit().isPresent() && o.incomingCount() > o.lengthLimit().getAsLong()) {
             out.add("the stream sends " + o.incomingCount() + " registers per vCPU, the destination accepts at most "
                     + o.lengthLimit().getAsLong() + ", so QEMU stops at the array length");
+        }
+        if (o.putRefused() && o.conflicts().isEmpty()) {
+            List<RegId> hidden = new ArrayList<>();
+            o.missing().forEach(i -> dev.regshim.regs.fields.KvmVisibility.gate(i.id()).ifPresent(g -> hidden.add(i.id())));
+            out.add("KVM hides what the destination keeps once the stream's ID values (without the feature) are "
+                    + "written, so QEMU cannot put it: " + countedIds(hidden) + "; regshim rewrite shows the feature");
         }
         if (!o.conflicts().isEmpty()) {
             List<RegId> ids = new ArrayList<>();

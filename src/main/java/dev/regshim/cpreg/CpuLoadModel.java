@@ -298,6 +298,9 @@ public final class CpuLoadModel {
         /** The value phase: TCG read-back of constants, KVM SET_ONE_REG legality. */
         private void checkValues() {
             int[] matchFor = out.matchIndex(local.length());
+            if (s.accel() == Accel.KVM && !(local.hasValues() && in.hasValues()) && hiddenByListsAlone(matchFor)) {
+                return;
+            }
             if (!local.hasValues()) {
                 out.valuesChecked(false);
                 out.note("destination values are unknown: register value checks were not made");
@@ -369,6 +372,35 @@ public final class CpuLoadModel {
             java.util.OptionalLong own = local.valueOf(idRegister);
             return incoming.isPresent() && own.isPresent() && !g.get().shown(incoming.getAsLong())
                     && g.get().shown(own.getAsLong());
+        }
+
+        /**
+         * Without values on both sides (a kernel table, a register list): a register the destination lists and the
+         * stream lacks, whose KVM visibility gate is an ID register the stream carries, is hidden once that ID value
+         * is written. A KVM source that does not list such a register shows its ID field without the feature (KVM
+         * lists these registers only with the feature, and an older kernel masks a field it does not know), while
+         * the destination lists it, so shows it (for the registers every kernel lists only with their feature).
+         * Real 6.12 -> 6.18/7.3 on a host with FEAT_SCTLR2 failed so.
+         */
+        private boolean hiddenByListsAlone(int[] matchFor) {
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < local.length(); i++) {
+                RegId id = RegId.of(local.id(i));
+                java.util.Optional<dev.regshim.regs.fields.IdGate> g = KvmVisibility.gate(id);
+                if (matchFor[i] >= 0 || g.isEmpty() || !KvmVisibility.listingShowsFeature(id)
+                        || in.indexOf(g.get().field().id().value()) < 0) {
+                    continue;
+                }
+                out.note(RegCatalog.get().name(id) + ": the stream does not carry it, and the source's "
+                        + g.get().field() + " (written from the stream) then lacks the feature, so KVM hides it and QEMU"
+                        + " cannot put the value it keeps (inferred from the register lists)");
+                lines.add(QemuMessages.couldNotSetUnknown(QemuMessages.name111(id, s.accel())));
+            }
+            if (lines.isEmpty()) {
+                return false;
+            }
+            kvmRefused(lines);
+            return true;
         }
 
         /** Incoming registers the stock merge copied before it failed on an unknown one (their values reach KVM). */
