@@ -17,6 +17,10 @@ import dev.regshim.cpreg.ValueConflict;
 import dev.regshim.policy.RewriteAdvice;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.source.ProfileSources;
+import dev.regshim.profile.source.StreamProfileSource;
+import dev.regshim.stream.ReadOptions;
+import dev.regshim.stream.container.SaveImage;
+import dev.regshim.stream.container.StreamFiles;
 import dev.regshim.regs.RegCatalog;
 import dev.regshim.regs.RegId;
 import dev.regshim.regs.RegParser;
@@ -26,7 +30,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -77,11 +84,14 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON output")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar on standard error")
+    boolean quiet;
+
     @Override
     public Integer call() {
         String[] files = StdinInput.paths(from, to);
-        Profile src = ProfileSources.resolve(files[0]);
-        Profile dst = ProfileSources.resolve(files[1]);
+        Profile src = profile(files[0], "check: reading source");
+        Profile dst = profile(files[1], "check: reading destination");
         Accel acc = accel != null ? Accel.parse(accel) : dst.assumedAccel();
         dev.regshim.cpreg.DestinationRelease release = toQemu.resolve(dst);
         LoadSettings settings = new LoadSettings(Semantics.resolve(semantics, release), acc, regs(hidden), regs(fake),
@@ -106,6 +116,23 @@ public final class CheckCommand implements Callable<Integer> {
             out.flush();
         }
         return r.loads() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
+    }
+
+    /** A stream or save image is read with the progress bar (a terminal, a long input, no -q); others resolve as usual. */
+    private Profile profile(String spec, String task) {
+        Path p = Path.of(spec);
+        if (!StreamFiles.looksLikeStream(p)) {
+            return ProfileSources.resolve(spec);
+        }
+        long size;
+        try {
+            size = SaveImage.open(p).kind() == SaveImage.Kind.QEMU_STREAM ? Files.size(p) : -1; // else: bytes decompressed
+        } catch (IOException e) {
+            throw new dev.regshim.RegshimException("cannot read " + spec + ": " + dev.regshim.util.SafeFiles.reason(e), e);
+        }
+        try (Progress progress = Progress.start(task, size, quiet)) {
+            return new StreamProfileSource().load(spec, ReadOptions.defaults().withProgress(progress.consumer()));
+        }
     }
 
     static RegSet regs(List<String> texts) {

@@ -13,8 +13,8 @@ import java.util.function.LongConsumer;
  */
 final class Progress implements AutoCloseable {
 
-    /** Smaller inputs finish before a bar would help. */
-    static final long MIN_BYTES = 64L << 20;
+    /** Smaller inputs finish before a bar would help (the property lowers it for tests that run on a terminal). */
+    static final long MIN_BYTES = Long.getLong("regshim.progress.min-bytes", 64L << 20);
     private static final int UPDATE_MILLIS = 250;
 
     private final String task;

@@ -251,7 +251,11 @@ final class SpliceWriter {
                         compared[0] += n;
                     }
                 }
+                long end = at + window.remaining();
                 d.feed(window);
+                if (options.progress() != null) { // the re-read trails the kernel's copy: it is the run's pace
+                    options.progress().accept(end);
+                }
             };
             if (progress == null) {
                 MappedWindows.forEach(out, 0, out.size(), decode);

@@ -18,8 +18,13 @@ public final class StreamProfileSource implements ProfileSource {
 
     @Override
     public Profile load(String spec) {
+        return load(spec, ReadOptions.defaults());
+    }
+
+    /** With the caller's read options (a progress consumer for a long stream). */
+    public Profile load(String spec, ReadOptions options) {
         try {
-            return StreamProfiles.fromSummary(StreamFiles.summarize(Path.of(spec), ReadOptions.defaults()), spec, "stream");
+            return StreamProfiles.fromSummary(StreamFiles.summarize(Path.of(spec), options), spec, "stream");
         } catch (IOException e) {
             throw new RegshimException("cannot read " + spec + ": " + dev.regshim.util.SafeFiles.reason(e), e);
         }
