@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
             BenchCommand.class,
             PlanCommand.class,
             LabCommand.class,
+            LibvirtHookCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

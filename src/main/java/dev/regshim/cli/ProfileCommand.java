@@ -1,5 +1,9 @@
 package dev.regshim.cli;
 
+import dev.regshim.libvirt.DomainXml;
+import dev.regshim.libvirt.QemuArgv;
+import dev.regshim.libvirt.RegisterLists;
+import dev.regshim.libvirt.Virsh;
 import dev.regshim.profile.Profile;
 import dev.regshim.profile.ProfileJson;
 import dev.regshim.profile.source.ProfileCapture;
@@ -77,8 +81,11 @@ public final class ProfileCommand implements Runnable {
 
     @Command(name = "capture", mixinStandardHelpOptions = true,
             description = {"Start QEMU paused with the given command line (QMP on a private socket), migrate its state",
-                "into regshim over loopback, and write the profile. Example:",
-                "  regshim profile capture -o host.json -- qemu-system-aarch64 -M virt -cpu host -accel kvm -m 64"})
+                "into regshim over loopback, and write the profile. With --domain, the command line is the one libvirt",
+                "builds for that domain (virsh domxml-to-native): its emulator, machine, accelerator, CPU, memory and",
+                "vCPUs, without devices and without the register lists it carries (check applies those). Examples:",
+                "  regshim profile capture -o host.json -- qemu-system-aarch64 -M virt -cpu host -accel kvm -m 64",
+                "  regshim profile capture -o host.json --domain guest1"})
     static final class Capture implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -86,12 +93,44 @@ public final class ProfileCommand implements Runnable {
         Path output;
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "overall limit (default ${DEFAULT-VALUE})")
         long timeoutSeconds;
-        @Parameters(paramLabel = "QEMU-COMMAND", arity = "1..*", description = "the QEMU binary and its arguments, after --")
-        List<String> command;
+        @Option(names = "--domain", paramLabel = "NAME", description = "capture with the QEMU command line of this libvirt domain")
+        String domain;
+        @Option(names = {"-c", "--connect"}, paramLabel = "URI",
+                description = "libvirt URI for --domain (default: $LIBVIRT_DEFAULT_URI, else " + Virsh.DEFAULT_URI + ")")
+        String connect;
+        @Parameters(paramLabel = "QEMU-COMMAND", arity = "0..*", description = "the QEMU binary and its arguments, after --")
+        List<String> command = new ArrayList<>();
 
         @Override
         public Integer call() {
-            emit(spec, ProfileCapture.capture(command, Duration.ofSeconds(timeoutSeconds)), output);
+            if (domain == null) {
+                if (connect != null) {
+                    throw new dev.regshim.RegshimException("--connect goes with --domain");
+                }
+                if (command.isEmpty()) {
+                    throw new dev.regshim.RegshimException("profile capture needs a QEMU command line after -- or --domain NAME");
+                }
+                emit(spec, ProfileCapture.capture(command, Duration.ofSeconds(timeoutSeconds)), output);
+                return Main.EXIT_OK;
+            }
+            if (!command.isEmpty()) {
+                throw new dev.regshim.RegshimException("give --domain or a QEMU command line, not both");
+            }
+            String uri = connect != null ? connect : System.getenv().getOrDefault("LIBVIRT_DEFAULT_URI", Virsh.DEFAULT_URI);
+            Virsh virsh = Virsh.connect(uri);
+            DomainXml xml = virsh.domain(domain);
+            String where = "domain " + domain;
+            List<String> qemu = QemuArgv.captureCommand(virsh.qemuArgv(domain), where);
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("regshim: capturing " + where + " at " + uri + ": " + String.join(" ", qemu));
+            RegisterLists lists = xml.registerLists();
+            if (!lists.isEmpty()) {
+                err.println("regshim: " + where + " carries register lists (" + lists.hidden().size() + " hidden, "
+                        + lists.fake().size() + " fake); the profile is without them: give them to check with --hide/--fake");
+            }
+            err.flush();
+            emit(spec, ProfileCapture.capture(qemu, Duration.ofSeconds(timeoutSeconds),
+                    "libvirt domain " + domain + " at " + uri), output);
             return Main.EXIT_OK;
         }
     }

@@ -188,7 +188,8 @@ public final class CompatEmitter {
         return b.toString();
     }
 
-    static String xmlAttr(String s) {
+    /** Text that may stand in a single-quoted XML attribute. */
+    public static String xmlAttr(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&apos;").replace("\"", "&quot;");
     }
 
@@ -287,6 +288,9 @@ public final class CompatEmitter {
 
     // --- a plan that is not accepted ---
 
+    /** How a forced emission's comment starts; the libvirt hook refuses a plan file whose comment does. */
+    public static final String NOT_ACCEPTED = "NOT ACCEPTED:";
+
     /**
      * The warning a forced emission of a rejected plan starts with, in the form's comment syntax: NOT ACCEPTED and
      * each failing direction or chain problem. Empty for an accepted plan. JSON carries the same in
@@ -297,7 +301,7 @@ public final class CompatEmitter {
             return "";
         }
         List<String> lines = new ArrayList<>();
-        lines.add("NOT ACCEPTED: this plan leaves " + p.rejections().size() + " problem(s); deploying it breaks these migrations:");
+        lines.add(NOT_ACCEPTED + " this plan leaves " + p.rejections().size() + " problem(s); deploying it breaks these migrations:");
         p.rejections().forEach(r -> lines.add("  - " + brief(r)));
         lines.add("Emitted only because of --force; regshim plan without -q shows each problem in full.");
         StringBuilder b = new StringBuilder();

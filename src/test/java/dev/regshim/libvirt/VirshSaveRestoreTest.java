@@ -198,6 +198,10 @@ class VirshSaveRestoreTest {
                 .redirectInput(in.toFile()).redirectErrorStream(false);
         pb.environment().put("REGSHIM_PLAN_XML", plan.toString());
         pb.environment().put("REGSHIM_HOOK_DRY_RUN", dryRun ? "1" : "0");
+        pb.environment().put("REGSHIM", HookRuns.regshimCommand());
+        pb.environment().put("REGSHIM_HOOK_CONF", dir.resolve("no-hook.conf").toString()); // not an operator's settings
+        pb.environment().put("REGSHIM_FLEET", dir.resolve("no-fleet.txt").toString());
+        pb.environment().put("REGSHIM_HOST_PROFILE", dir.resolve("no-host.json").toString());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -213,7 +217,8 @@ class VirshSaveRestoreTest {
         Files.writeString(plan, emitted.out());
         String xml = domainXml(domain, Path.of("/var/tmp/unused.elf"), dir.resolve("serial.log"));
         String dry = hook(xml, "restore", plan, true);
-        assertThat(dry).startsWith("exit 0\n").contains("dry run: would add the plan's 2 register list(s)").endsWith("---\n");
+        assertThat(dry).startsWith("exit 0\n").contains("dry run: would add the plan's register lists from " + plan
+                + " (1 hidden, 3 fake)").endsWith("---\n");
         String added = hook(xml, "restore", plan, false);
         assertThat(added).startsWith("exit 0\n");
         String newXml = added.substring(added.indexOf("---\n") + 4);
@@ -221,7 +226,7 @@ class VirshSaveRestoreTest {
         Files.writeString(file, newXml);
         virsh(true, "define", file.toString()); // libvirt accepts what the hook prints
         assertThat(virsh(true, "dumpxml", domain)).contains("property=kvm-enforced-regs,value=0x603000000013c103");
-        assertThat(hook(newXml, "migrate", plan, false)).contains("already carries the plan's lists").endsWith("---\n");
+        assertThat(hook(newXml, "migrate", plan, false)).contains("passes (it carries the plan's lists)").endsWith("---\n");
         assertThat(hook(xml, "started", plan, false)).isEqualTo("exit 0\n---\n");
         Cli.Run rejected = Cli.run("plan", "--host", "a=kernel:6.13", "--host", "b=kernel:6.13+pauth", "--semantics", "series-v2",
                 "-q", "--emit", "libvirt", "--force");

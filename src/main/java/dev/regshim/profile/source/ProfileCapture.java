@@ -44,6 +44,11 @@ public final class ProfileCapture {
     }
 
     public static Profile capture(List<String> command, Duration timeout) {
+        return capture(command, timeout, String.join(" ", command));
+    }
+
+    /** @param source what the profile's provenance names as its source (a libvirt domain, or the command itself) */
+    public static Profile capture(List<String> command, Duration timeout, String source) {
         if (command.isEmpty()) {
             throw new RegshimException("profile capture needs a QEMU command line after --");
         }
@@ -87,7 +92,7 @@ public final class ProfileCapture {
                     throw new RegshimException("capture: QEMU's migration ended " + m.status()
                             + (m.errorDesc() == null ? "" : ": " + m.errorDesc()));
                 }
-                Profile p = StreamProfiles.fromSummary(s, String.join(" ", command), "capture");
+                Profile p = StreamProfiles.fromSummary(s, source, "capture");
                 Provenance prov = p.provenance().withQemu(version, p.machineType(), option(args, "-cpu"),
                         accel(args, p.provenance().accel()));
                 return new Profile(prov, p.machineType(), p.pageSize(), p.ramBlocks(), p.sections(), p.vcpus(), true, false);
