@@ -36,12 +36,13 @@ import java.util.concurrent.Callable;
  * exit 1 and a few lines on standard error (libvirt shows them as the reason).
  */
 @Command(name = "libvirt-hook", mixinStandardHelpOptions = true,
-        description = {"libvirt's QEMU hook: on an incoming migration or a restore, add the plan's register lists to the",
-            "domain XML (standard input; the new XML goes to standard output), and check the guest against this host:",
-            "every fleet host's profile as the sender, this host's captured profile as the destination, with the lists",
-            "the domain carries. Refuses (exit 1, the failing hosts and registers on standard error) a failing",
-            "direction, a plan marked NOT ACCEPTED, or a domain carrying other lists than the plan's. Settings come from",
-            "the options or the environment (the wrapper script reads /etc/regshim/hook.conf). See docs/libvirt.md."})
+        description = {"libvirt's QEMU hook: checks a guest arriving by migration or restore against this host and adds",
+            "the plan's register lists to its domain XML (read on standard input; the new XML goes to standard output).",
+            "Every fleet host's profile is checked as the sender, with this host's captured profile as the destination",
+            "and the lists the domain carries. Refuses (exit 1, the failing hosts and registers on standard error) a",
+            "failing direction, lists this host's QEMU does not have, a plan marked NOT ACCEPTED, or a domain carrying",
+            "other lists than the plan's. Settings come from the options or the environment (the wrapper script reads",
+            "/etc/regshim/hook.conf). See docs/libvirt.md."})
 public final class LibvirtHookCommand implements Callable<Integer> {
 
     static final Set<String> OPERATIONS = Set.of("migrate", "restore");
