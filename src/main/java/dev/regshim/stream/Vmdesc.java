@@ -99,6 +99,11 @@ public final class Vmdesc {
         return raw.clone();
     }
 
+    /** Whether the JSON bytes as read are {@code json} (no copy made). */
+    boolean hasRaw(byte[] json) {
+        return java.util.Arrays.equals(raw, json);
+    }
+
     public boolean isChanged() {
         return changed;
     }
