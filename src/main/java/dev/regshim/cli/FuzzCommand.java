@@ -71,7 +71,7 @@ public final class FuzzCommand implements Callable<Integer> {
         for (Path p : inputs) {
             byte[] b = load(p);
             corpus.add(new MutationFuzzer.Input(p.getFileName().toString(),
-                    fullSize ? b : StreamShrinker.dropZeroPages(b, 4)));
+                    fullSize ? b : kind != null ? StreamShrinker.dropPages(b, 4, 1) : StreamShrinker.dropZeroPages(b, 4)));
         }
         if (kind != null) {
             return runKinds(corpus, out, err);

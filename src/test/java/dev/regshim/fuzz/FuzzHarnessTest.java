@@ -57,7 +57,7 @@ class FuzzHarnessTest {
     @BeforeAll
     static void corpus() throws IOException {
         scratch = FuzzHarness.scratchDirectory();
-        List<byte[]> streams = Fixtures.all().stream().map(f -> StreamShrinker.dropZeroPages(f.bytes(), 4))
+        List<byte[]> streams = Fixtures.all().stream().map(f -> StreamShrinker.dropPages(f.bytes(), 4, 1))
                 .sorted(Comparator.comparingInt(b -> b.length)).limit(CORPUS).toList();
         kinds = FuzzKinds.standard(streams, CLI, scratch, List.of());
     }
