@@ -68,7 +68,8 @@ public final class Main implements Runnable {
         cl.setErr(err);
         int code = cl.execute(args);
         out.flush();
-        if (stdout.failure() != null) {
+        // an input error or internal error (2, 3) has printed its own line, its write failure most likely among them
+        if (stdout.failure() != null && (code == EXIT_OK || code == EXIT_DIFFERENT)) {
             err.println(Text.errorLine("regshim: ", "cannot write standard output: "
                     + dev.regshim.util.SafeFiles.reason(stdout.failure())));
             err.flush();
