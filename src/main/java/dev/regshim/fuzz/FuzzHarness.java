@@ -79,10 +79,24 @@ public final class FuzzHarness {
      */
     public static Path scratchDirectory() throws IOException {
         Path shm = Path.of("/dev/shm");
-        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-            return Files.createTempDirectory(shm, "regshim-fuzz-");
+        Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm
+                : Path.of(System.getProperty("java.io.tmpdir"));
+        // a name of fixed length: corpus files that name others (fleet files) are then the same size in every run,
+        // so a case seed replays the same mutations at the same offsets
+        java.security.SecureRandom rnd = new java.security.SecureRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path dir = parent.resolve(String.format("regshim-fuzz-%016x", rnd.nextLong()));
+            try {
+                return Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            } catch (UnsupportedOperationException e) { // not a POSIX file system
+                return Files.createTempDirectory(parent, "regshim-fuzz-");
+            }
         }
-        return Files.createTempDirectory("regshim-fuzz-");
     }
 
     /** Runs {@code cases} cases; case i uses seed {@code MutationFuzzer.caseSeed(seed, i)}. */

@@ -176,7 +176,10 @@ public final class FuzzKinds {
                 if (o.exit() != 0) {
                     throw new IllegalStateException("cannot make the profile corpus: " + o.err());
                 }
-                out.add(Files.readAllBytes(p));
+                // the profile records its source's path: the file name alone keeps the corpus the same in every run
+                String text = Files.readString(p, StandardCharsets.UTF_8).replace(s.toString(), s.getFileName().toString());
+                Files.writeString(p, text, StandardCharsets.UTF_8);
+                out.add(text.getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
