@@ -53,14 +53,7 @@ final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         String source = log.equals("-") ? "standard input" : log;
-        QemuLog parsed;
-        try (InputStream in = open()) {
-            parsed = QemuLog.read(in, source);
-        } catch (NoSuchFileException e) {
-            throw new RegshimException("no such file: " + Text.safe(log, 300));
-        } catch (IOException e) {
-            throw new RegshimException("cannot read " + Text.safe(source, 300) + ": " + e.getMessage(), e);
-        }
+        QemuLog parsed = read(log);
         Explanation x = Explainer.explain(parsed);
         if (json) {
             Json.print(out, json(x));
@@ -73,8 +66,16 @@ final class ExplainCommand implements Callable<Integer> {
         return x.explained() ? Main.EXIT_OK : Main.EXIT_DIFFERENT;
     }
 
-    private InputStream open() throws IOException {
-        return log.equals("-") ? stdin.get() : Files.newInputStream(Path.of(log));
+    /** What {@code explain LOG} reads: the log file, or standard input for {@code -}. */
+    static QemuLog read(String log) {
+        String source = log.equals("-") ? "standard input" : log;
+        try (InputStream in = log.equals("-") ? stdin.get() : Files.newInputStream(Path.of(log))) {
+            return QemuLog.read(in, source);
+        } catch (NoSuchFileException e) {
+            throw new RegshimException("no such file: " + Text.safe(log, 300));
+        } catch (IOException e) {
+            throw new RegshimException("cannot read " + Text.safe(source, 300) + ": " + e.getMessage(), e);
+        }
     }
 
     private static void print(PrintWriter out, Explanation x) {

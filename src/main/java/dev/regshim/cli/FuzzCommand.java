@@ -30,10 +30,11 @@ import java.util.concurrent.Callable;
         description = {"Mutation-fuzz the migration stream reader with real streams as the corpus (.mig or .mig.xz).",
             "A case passes when the mutated stream is either accepted and re-encoded byte for byte, or rejected with "
                 + "a one-line error naming the offset. Exit 1 if any case fails; each failure prints its case seed.",
-            "With --kind, fuzz every reader of untrusted input through the CLI instead (kinds: "
-                + "stream, gzip, bzip2, xz, zstd, lzop, libvirt, profile, reglist, fleet, or all), corpora made "
-                + "from the given streams; a case passes when it exits 0, 1 or 2 within 5 s with at most one safe "
-                + "error line."})
+            "With --kind, fuzz every reader of untrusted input instead (kinds: "
+                + "stream, gzip, bzip2, xz, zstd, lzop, libvirt, profile, reglist, fleet, qemu-log, or all), corpora "
+                + "made from the given streams, each case calling the reader its command calls (--cli: running the "
+                + "whole command line, several times slower); a case passes when it exits 0, 1 or 2 within 5 s with "
+                + "at most one safe error line, naming the file."})
 public final class FuzzCommand implements Callable<Integer> {
 
     @Spec
@@ -55,8 +56,12 @@ public final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--case", description = "replay one case by its case seed")
     Long replay;
 
-    @Option(names = "--kind", paramLabel = "KIND", description = "fuzz this input kind through the CLI (or 'all')")
+    @Option(names = "--kind", paramLabel = "KIND", description = "fuzz this input kind (or 'all')")
     String kind;
+
+    @Option(names = "--cli", description = "with --kind: run each case through the whole CLI (argument parsing, "
+            + "output, exit code) instead of calling the command's reader directly")
+    boolean viaCli;
 
     @Override
     public Integer call() {
@@ -66,7 +71,7 @@ public final class FuzzCommand implements Callable<Integer> {
         for (Path p : inputs) {
             byte[] b = load(p);
             corpus.add(new MutationFuzzer.Input(p.getFileName().toString(),
-                    fullSize ? b : StreamShrinker.dropZeroPages(b, 4)));
+                    fullSize ? b : kind != null ? StreamShrinker.dropPages(b, 4, 1) : StreamShrinker.dropZeroPages(b, 4)));
         }
         if (kind != null) {
             return runKinds(corpus, out, err);
@@ -117,7 +122,7 @@ public final class FuzzCommand implements Callable<Integer> {
                 throw new RegshimException("unknown --kind '" + kind + "'; choose " + String.join(", ", kinds.keySet())
                         + " or all");
             }
-            FuzzHarness h = new FuzzHarness(target, scratch);
+            FuzzHarness h = new FuzzHarness(viaCli ? target : new DirectFuzzTarget(), scratch);
             if (replay != null) {
                 FuzzKind k = chosen.get(0);
                 FuzzHarness.CaseResult r = h.runCase(k, replay);
@@ -135,7 +140,9 @@ public final class FuzzCommand implements Callable<Integer> {
             long s = seed != null ? seed : System.nanoTime();
             boolean failed = false;
             for (FuzzKind k : chosen) {
-                out.printf("fuzz %s: seed %d, %,d cases%n", k.name(), s, cases);
+                out.printf("fuzz %s: seed %d, %,d cases, %s%n", k.name(), s, cases, viaCli
+                        || !DirectFuzzTarget.isDirect(k.command(scratch.resolve("case" + k.suffix())))
+                        ? "through the CLI" : "calling the reader directly");
                 out.flush();
                 long t0 = System.nanoTime();
                 FuzzHarness.Report r = h.run(k, s, cases, n -> {
@@ -145,12 +152,12 @@ public final class FuzzCommand implements Callable<Integer> {
                     }
                 });
                 out.printf(java.util.Locale.ROOT, "fuzz %s: %,d cases in %.1f s: exit 0 %,d, exit 1 %,d, exit 2 %,d, "
-                        + "%,d failures; slowest case %d ms, most allocated %.1f MiB%n", k.name(), r.cases(),
-                        (System.nanoTime() - t0) / 1e9, r.exit0(), r.exit1(), r.exit2(), r.failed(), r.maxCaseMillis(),
-                        r.maxCaseAllocation() / (double) (1 << 20));
+                        + "%,d failures; slowest case %d ms, most allocated %.1f MiB; %,.0f cases per CPU second%n",
+                        k.name(), r.cases(), (System.nanoTime() - t0) / 1e9, r.exit0(), r.exit1(), r.exit2(), r.failed(),
+                        r.maxCaseMillis(), r.maxCaseAllocation() / (double) (1 << 20), r.casesPerCpuSecond());
                 for (FuzzHarness.Failure x : r.failures()) {
                     out.println("FAIL " + dev.regshim.util.Text.escape(x.toString()) + "   (replay: regshim fuzz --kind "
-                            + k.name() + " --case " + x.caseSeed() + " ...)");
+                            + k.name() + (viaCli ? " --cli" : "") + " --case " + x.caseSeed() + " ...)");
                 }
                 out.flush();
                 failed |= !r.ok();

@@ -73,7 +73,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        java.util.Optional<SaveImage> image = container();
+        java.util.Optional<SaveImage> image = container(file);
         if (xml) {
             if (image.isEmpty() || image.get().libvirtHeader().isEmpty()) {
                 throw new RegshimException(file + ": not a libvirt save image: it has no domain XML"
@@ -104,7 +104,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     /** The file's container (libvirt header, compression); empty for standard input. */
-    private java.util.Optional<SaveImage> container() {
+    static java.util.Optional<SaveImage> container(String file) {
         if (file.equals("-")) {
             return java.util.Optional.empty();
         }
@@ -143,16 +143,21 @@ public final class InspectCommand implements Callable<Integer> {
 
     private StreamSummary read() {
         ReadOptions opts = ReadOptions.defaults().withIgnoreVmdesc(noVmdesc);
+        return summarize(file, size -> withProgress(opts, size));
+    }
+
+    /** What {@code inspect FILE} reads: the stream in the file (any container) or on standard input ({@code -}). */
+    static StreamSummary summarize(String file, java.util.function.LongFunction<ReadOptions> optionsForSize) {
         try {
             if (file.equals("-")) {
                 try {
-                    return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), withProgress(opts, -1));
+                    return StreamReader.summarize(StreamFiles.unwrap(stdin.get()), optionsForSize.apply(-1));
                 } catch (dev.regshim.stream.StreamFormatException e) {
                     throw e.inFile("standard input");
                 }
             }
             Path p = Path.of(file);
-            return StreamFiles.summarize(p, withProgress(opts, Files.size(p)));
+            return StreamFiles.summarize(p, optionsForSize.apply(Files.size(p)));
         } catch (NoSuchFileException e) {
             throw new RegshimException("cannot read " + file + ": no such file");
         } catch (IOException e) {

@@ -69,7 +69,8 @@ public final class Main implements Runnable {
         cl.setErr(err);
         int code = cl.execute(args);
         out.flush();
-        if (stdout.failure() != null) {
+        // an input error or internal error (2, 3) has printed its own line, its write failure most likely among them
+        if (stdout.failure() != null && (code == EXIT_OK || code == EXIT_DIFFERENT)) {
             err.println(Text.errorLine("regshim: ", "cannot write standard output: "
                     + dev.regshim.util.SafeFiles.reason(stdout.failure())));
             err.flush();
@@ -78,30 +79,35 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /**
+     * What a command that threw prints and returns: a domain error's one line and its exit code; anything else is an
+     * internal error (exit 3). The fuzz targets classify their cases by this same rule.
+     */
+    static int reportFailure(Exception ex, PrintWriter err) {
+        if (ex instanceof RegshimException) {
+            err.println(Text.errorLine("regshim: ", ex.getMessage()));
+            err.flush();
+            return ((RegshimException) ex).exitCode();
+        }
+        if (ex instanceof java.nio.file.InvalidPathException) { // a file name from input the OS cannot take (NUL)
+            err.println(Text.errorLine("regshim: ", "not a usable file name: " + ex.getMessage()));
+            err.flush();
+            return EXIT_USAGE;
+        }
+        err.println(Text.errorLine("regshim: internal error: ", String.valueOf(ex)));
+        if (System.getenv("REGSHIM_DEBUG") != null) {
+            ex.printStackTrace(err);
+        } else {
+            err.println("regshim: set REGSHIM_DEBUG=1 for the stack trace, and please report it");
+        }
+        err.flush();
+        return EXIT_INTERNAL;
+    }
+
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Main());
         HelpText.apply(cl);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            if (ex instanceof RegshimException) {
-                err.println(Text.errorLine("regshim: ", ex.getMessage()));
-                err.flush();
-                return ((RegshimException) ex).exitCode();
-            }
-            if (ex instanceof java.nio.file.InvalidPathException) { // a file name from input the OS cannot take (NUL)
-                err.println(Text.errorLine("regshim: ", "not a usable file name: " + ex.getMessage()));
-                err.flush();
-                return EXIT_USAGE;
-            }
-            err.println(Text.errorLine("regshim: internal error: ", String.valueOf(ex)));
-            if (System.getenv("REGSHIM_DEBUG") != null) {
-                ex.printStackTrace(err);
-            } else {
-                err.println("regshim: set REGSHIM_DEBUG=1 for the stack trace, and please report it");
-            }
-            err.flush();
-            return EXIT_INTERNAL;
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> reportFailure(ex, commandLine.getErr()));
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(Text.errorLine("regshim: ", ex.getMessage()));

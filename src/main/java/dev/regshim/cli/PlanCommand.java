@@ -62,11 +62,14 @@ public final class PlanCommand implements Callable<Integer> {
                     + "else " + DEFAULT_MACHINE + ")")
     String machine;
 
-    @Option(names = "--baseline", paramLabel = "NAME|auto", defaultValue = "auto",
+    static final String DEFAULT_BASELINE = "auto";
+    static final String DEFAULT_SEMANTICS = "series-v1";
+
+    @Option(names = "--baseline", paramLabel = "NAME|auto", defaultValue = DEFAULT_BASELINE,
             description = "the host whose guests' view the machine type freezes (default: auto, the oldest kernel)")
     String baseline;
 
-    @Option(names = "--semantics", paramLabel = "S", defaultValue = "series-v1",
+    @Option(names = "--semantics", paramLabel = "S", defaultValue = DEFAULT_SEMANTICS,
             description = "the fleet's QEMU: series-v1 | series-v2 | qemu-11.1 | qemu-stock (default: ${DEFAULT-VALUE})")
     String semantics;
 
@@ -106,19 +109,13 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Set<String> forms = forms(emit);
-        List<String> all = new ArrayList<>(hosts);
-        if (fleetFile != null) {
-            all.addAll(readFleet(Path.of(StdinInput.path(fleetFile))));
-        }
-        Fleet fleet = Fleet.resolve(all);
+        Fleet fleet = resolveFleet(hosts, fleetFile);
         Semantics sem = toQemu != null && !spec.commandLine().getParseResult().hasMatchedOption("--semantics")
                 ? dev.regshim.cpreg.QemuRelease.parse(toQemu).cpregSemantics() : Semantics.parse(semantics);
-        Accel acc = accel != null ? Accel.parse(accel) : fleet.hosts().get(0).profile().assumedAccel();
         List<InertRule> rules = new ArrayList<>();
         inert.forEach(t -> rules.add(InertRule.parse(t)));
-        PlanSettings settings = new PlanSettings(sem, before == null ? null : Semantics.parse(before), acc,
-                MachineType.parse(machine != null ? machine : fleet.commonMachineType().orElse(DEFAULT_MACHINE)), baseline, rules, null);
-        FleetPlan p = FleetPlanner.plan(fleet, settings);
+        FleetPlan p = FleetPlanner.plan(fleet, settings(fleet, sem, before == null ? null : Semantics.parse(before),
+                accel, machine, baseline, rules));
         if (html != null) {
             writeReport(html, HtmlReport.render(p));
         }
@@ -208,12 +205,48 @@ public final class PlanCommand implements Callable<Integer> {
         return out;
     }
 
-    static List<String> readFleet(Path file) {
+    /** The settings of a plan: the options given, the accelerator and machine type from the profiles otherwise. */
+    static PlanSettings settings(Fleet fleet, Semantics sem, Semantics before, String accel, String machine,
+                                 String baseline, List<InertRule> rules) {
+        Accel acc = accel != null ? Accel.parse(accel) : fleet.hosts().get(0).profile().assumedAccel();
+        return new PlanSettings(sem, before, acc, MachineType.parse(machine != null ? machine
+                : fleet.commonMachineType().orElse(DEFAULT_MACHINE)), baseline, rules, null);
+    }
+
+    /** The --host arguments, then the fleet file's lines; an error in a line names the file and the line. */
+    static Fleet resolveFleet(List<String> hosts, String fleetFile) {
+        List<String> all = new ArrayList<>(hosts);
+        List<String> origins = new ArrayList<>(java.util.Collections.nCopies(hosts.size(), (String) null));
+        if (fleetFile != null) {
+            String where = fleetFile.equals(StdinInput.DASH) ? "standard input" : fleetFile;
+            for (FleetLine l : readFleet(Path.of(StdinInput.path(fleetFile)))) {
+                all.add(l.text());
+                origins.add(where + " line " + l.number());
+            }
+            if (all.isEmpty()) {
+                throw new RegshimException(fleetFile + ": no NAME=PROFILE line in the fleet file");
+            }
+        }
+        return Fleet.resolve(all, origins::get);
+    }
+
+    /** A host line of a fleet file and its line number. */
+    record FleetLine(String text, int number) {
+    }
+
+    /** What {@code plan --fleet FILE} with every other option at its default reads, resolves and plans. */
+    static FleetPlan planFleetFile(String fleetFile) {
+        Fleet fleet = resolveFleet(List.of(), fleetFile);
+        return FleetPlanner.plan(fleet, settings(fleet, Semantics.parse(DEFAULT_SEMANTICS), null, null, null,
+                DEFAULT_BASELINE, List.of()));
+    }
+
+    static List<FleetLine> readFleet(Path file) {
         try {
             if (Files.size(file) > MAX_FLEET_FILE_BYTES) {
                 throw new RegshimException(file + ": fleet file larger than " + MAX_FLEET_FILE_BYTES + " bytes");
             }
-            List<String> out = new ArrayList<>();
+            List<FleetLine> out = new ArrayList<>();
             int n = 0;
             List<String> lines;
             try (java.io.BufferedReader r = new java.io.BufferedReader(new dev.regshim.util.Utf8Reader(
@@ -234,7 +267,7 @@ public final class PlanCommand implements Callable<Integer> {
                 if (out.size() == MAX_HOSTS) {
                     throw new RegshimException(file + ": more than " + MAX_HOSTS + " hosts");
                 }
-                out.add(t);
+                out.add(new FleetLine(t, n));
             }
             return out;
         } catch (IOException e) {

@@ -130,18 +130,27 @@ public final class RegsCommand implements Runnable {
         @Option(names = "--json", description = "JSON output")
         boolean json;
 
+        /**
+         * What {@code regs parse -f FILE} reads: the list file's registers in file order; with {@code alone} (no
+         * registers given besides), at least one.
+         */
+        static List<RegId> readFile(String file, boolean alone) {
+            List<RegId> ids = RegListReader.read(Path.of(StdinInput.path(file))).inFileOrder();
+            if (ids.isEmpty() && alone) { // a list file without registers is bad input, not a usage error
+                throw new dev.regshim.RegshimException(file + ": no registers in the file");
+            }
+            return ids;
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             List<RegId> ids = new java.util.ArrayList<>();
             if (file != null) {
-                ids.addAll(RegListReader.read(Path.of(StdinInput.path(file))).inFileOrder());
+                ids.addAll(readFile(file, regs.isEmpty()));
             }
             for (String r : regs) {
                 ids.addAll(RegParser.parseAll(r));
-            }
-            if (ids.isEmpty() && file != null) { // a list file without registers is bad input, not a usage error
-                throw new dev.regshim.RegshimException(file + ": no registers in the file");
             }
             if (ids.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give registers or -f FILE");

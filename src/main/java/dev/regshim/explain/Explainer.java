@@ -251,7 +251,10 @@ public final class Explainer {
                     List.of("regshim inspect SAVED   # lists the subsections the stream carries",
                             "use a destination QEMU at least as new as the source's, or turn the feature off on the source's CPU model")));
         } else if (!get(by, Signal.POST_LOAD_FAILED).isEmpty()) {
-            out.add(finding(Kind.CPU_POST_LOAD, true, List.of(), evidence,
+            // the post-load line is the evidence too: a log cut before 'load of migration failed' has only it
+            List<LogEvent> postLoad = new ArrayList<>(evidence);
+            postLoad.addAll(get(by, Signal.POST_LOAD_FAILED));
+            out.add(finding(Kind.CPU_POST_LOAD, true, List.of(), postLoad,
                     "The destination's cpu post_load refused the registers (QEMU 11.1); the lines before it, if kept, "
                             + "name them.",
                     List.of("paste the whole log, warnings included, or run regshim check --from SAVED --to DEST")));

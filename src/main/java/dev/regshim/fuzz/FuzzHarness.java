@@ -11,10 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * Runs seeded fuzz cases of any {@link FuzzKind} through the real CLI ({@link FuzzTarget}) and classifies each outcome.
+ * Runs seeded fuzz cases of any {@link FuzzKind} through a {@link FuzzTarget} (the whole CLI, or the commands' readers
+ * called directly) and classifies each outcome.
  * A case is fine when the command exits 0, 1 or 2 and every line it printed on standard error is at most
- * {@value #MAX_LINE} characters without control characters, with exactly one line on exit 2 (at most one on exit 1,
- * "differs / refused", whose answer may be on standard output alone); standard output
+ * {@value #MAX_LINE} characters without control characters, with exactly one line on exit 2, naming the case's file
+ * (at most one on exit 1, "differs / refused", whose answer may be on standard output alone); standard output
  * must be free of control characters too. Anything else is a failure reported with the case seed: a stack trace, an
  * internal error (exit 3), a case over the time bound (a hang), a case allocating more than the memory bound, or a
  * multi-line, over-long or control-character error. The harness itself never fails a run: a fault while making or
@@ -39,17 +40,23 @@ public final class FuzzHarness {
 
     /** Totals of a run of one kind. */
     public record Report(String kind, long seed, long cases, long exit0, long exit1, long exit2, long failed,
-                         List<Failure> failures, long maxCaseMillis, long maxCaseAllocation) {
+                         List<Failure> failures, long maxCaseMillis, long maxCaseAllocation, long cpuNanos) {
         public boolean ok() {
             return failed == 0;
+        }
+
+        /** Cases per second of CPU time on the worker (the target's own cost; a busy machine does not change it). */
+        public double casesPerCpuSecond() {
+            return cpuNanos == 0 ? 0 : cases * 1e9 / cpuNanos;
         }
     }
 
     /** One case's outcome: its exit code, or its failure; how long it took and what it allocated. */
-    public record CaseResult(long caseSeed, int exit, Failure failure, long millis, long allocated) {
+    public record CaseResult(long caseSeed, int exit, Failure failure, long millis, long allocated, long cpuNanos) {
     }
 
     private static final long WATCH_PERIOD_MS = 20;
+    private static final java.lang.management.ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final FuzzTarget target;
     private final Path scratch;
@@ -72,10 +79,24 @@ public final class FuzzHarness {
      */
     public static Path scratchDirectory() throws IOException {
         Path shm = Path.of("/dev/shm");
-        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-            return Files.createTempDirectory(shm, "regshim-fuzz-");
+        Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm
+                : Path.of(System.getProperty("java.io.tmpdir"));
+        // a name of fixed length: corpus files that name others (fleet files) are then the same size in every run,
+        // so a case seed replays the same mutations at the same offsets
+        java.security.SecureRandom rnd = new java.security.SecureRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path dir = parent.resolve(String.format("regshim-fuzz-%016x", rnd.nextLong()));
+            try {
+                return Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            } catch (UnsupportedOperationException e) { // not a POSIX file system
+                return Files.createTempDirectory(parent, "regshim-fuzz-");
+            }
         }
-        return Files.createTempDirectory("regshim-fuzz-");
     }
 
     /** Runs {@code cases} cases; case i uses seed {@code MutationFuzzer.caseSeed(seed, i)}. */
@@ -178,19 +199,21 @@ public final class FuzzHarness {
                 Files.write(file, input);
                 List<String> args = kind.command(file);
                 long before = allocatedBytes();
+                long cpu0 = CPU.getCurrentThreadCpuTime();
                 FuzzTarget.Outcome o = target.run(args);
+                long cpu = Math.max(0, CPU.getCurrentThreadCpuTime() - cpu0);
                 long allocated = Math.max(0, allocatedBytes() - before);
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                String problem = classify(o);
+                String problem = classify(o, file);
                 if (problem == null && allocated > CASE_ALLOCATION_LIMIT) {
                     problem = "allocated " + allocated + " bytes (bound " + CASE_ALLOCATION_LIMIT + ")";
                 }
                 return new CaseResult(caseSeed, o.exit(), problem == null ? null
-                        : new Failure(kind.name(), caseSeed, w.toString(), problem), ms, allocated);
+                        : new Failure(kind.name(), caseSeed, w.toString(), problem), ms, allocated, cpu);
             } catch (IOException | RuntimeException | Error e) {
                 return new CaseResult(caseSeed, -1, new Failure(kind.name(), caseSeed, w.toString(),
                         "the case threw " + e + " at " + where(e)), TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
-                        - t0), 0);
+                        - t0), 0, 0);
             }
         }
 
@@ -204,7 +227,7 @@ public final class FuzzHarness {
                 abandoned = true;
                 long cs = seeds.applyAsLong(current);
                 sink.accept(new CaseResult(cs, -1, new Failure(kind.name(), cs, what, "no answer within " + limitMs
-                        + " ms (a hang)"), ms, 0));
+                        + " ms (a hang)"), ms, 0, 0));
                 return current;
             }
         }
@@ -221,6 +244,7 @@ public final class FuzzHarness {
         long failed;
         long maxMillis;
         long maxAlloc;
+        long cpuNanos;
 
         Tally(String kind, long seed, long cases) {
             this.kind = kind;
@@ -232,6 +256,7 @@ public final class FuzzHarness {
             done++;
             maxMillis = Math.max(maxMillis, r.millis());
             maxAlloc = Math.max(maxAlloc, r.allocated());
+            cpuNanos += r.cpuNanos();
             if (r.failure() != null) {
                 failed++;
                 if (failures.size() < MAX_FAILURES) {
@@ -244,8 +269,17 @@ public final class FuzzHarness {
 
         Report report() {
             return new Report(kind, seed, done, exits[0], exits[1], exits[2], failed, List.copyOf(failures), maxMillis,
-                    maxAlloc);
+                    maxAlloc, cpuNanos);
         }
+    }
+
+    /** Null when the outcome of reading {@code file} is fine, else what is wrong with it. */
+    static String classify(FuzzTarget.Outcome o, Path file) {
+        String problem = classify(o);
+        if (problem == null && o.exit() == 2 && !o.err().contains(file.getFileName().toString())) {
+            return "the error does not name the file " + file.getFileName() + ": " + firstLine(o.err());
+        }
+        return problem;
     }
 
     /** Null when the outcome is fine, else what is wrong with it. */

@@ -28,18 +28,34 @@ public final class StreamShrinker {
 
     /** The stream with at most {@code keepZeroPerBlock} ZERO records per RAM block. */
     public static byte[] dropZeroPages(byte[] stream, int keepZeroPerBlock) {
+        return dropPages(stream, keepZeroPerBlock, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The stream with at most {@code keepZeroPerBlock} ZERO and {@code keepDataPerBlock} PAGE records per RAM block:
+     * the smallest corpus with every record kind, for campaigns where each case reads its input whole.
+     */
+    public static byte[] dropPages(byte[] stream, int keepZeroPerBlock, int keepDataPerBlock) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(stream.length / 4);
         StreamWriter w = new StreamWriter(out);
         Map<String, Integer> kept = new HashMap<>();
+        Map<String, Integer> keptData = new HashMap<>();
         StreamVisitor filter = new StreamVisitor() {
             // a dropped record may have named the block; the next kept record must then name it itself
             private String lastWritten;
+            private boolean droppingData;
 
             @Override public void header(long o, int v) { w.header(o, v); }
             @Override public void configuration(Configuration c) { w.configuration(c); }
             @Override public void sectionStart(SectionHeader h) { w.sectionStart(h); }
             @Override public void ramBlockList(RamBlockList l) { w.ramBlockList(l); }
-            @Override public void ramPageData(ByteBuffer d) { w.ramPageData(d); }
+            @Override
+            public void ramPageData(ByteBuffer d) {
+                if (!droppingData) {
+                    w.ramPageData(d);
+                }
+            }
+
             @Override public void sectionFooter(SectionHeader s, long o) { w.sectionFooter(s, o); }
             @Override public void deviceSection(DeviceSection s) { w.deviceSection(s); }
             @Override public void command(VmCommand c) { w.command(c); }
@@ -50,6 +66,7 @@ public final class StreamShrinker {
 
             @Override
             public void ramRecord(RamRecord r) {
+                droppingData = false;
                 if (r.block() == null) {
                     w.ramRecord(r);
                     return;
@@ -60,6 +77,10 @@ public final class StreamShrinker {
                     if (n > keepZeroPerBlock) {
                         return;
                     }
+                }
+                if (r.isPage() && keptData.merge(name, 1, Integer::sum) > keepDataPerBlock) {
+                    droppingData = true;
+                    return;
                 }
                 boolean named = r.blockName() != null;
                 if (!named && !name.equals(lastWritten)) {

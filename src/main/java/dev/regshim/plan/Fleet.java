@@ -47,13 +47,7 @@ public final class Fleet {
         this.hosts = List.copyOf(hosts);
         this.hostIndex = new HashMap<>();
         for (int i = 0; i < hosts.size(); i++) {
-            String n = hosts.get(i).name();
-            if (!NAME.matcher(n).matches()) {
-                throw new RegshimException("bad host name '" + n + "': use letters, digits and . _ : @ + - (up to 128)");
-            }
-            if (hostIndex.put(n, i) != null) {
-                throw new RegshimException("host name '" + n + "' is given twice");
-            }
+            checkName(hosts.get(i).name(), hostIndex, i);
         }
         this.classOfHost = new int[hosts.size()];
         this.classes = group();
@@ -63,19 +57,49 @@ public final class Fleet {
         return new Fleet(hosts);
     }
 
+    /** A plain host name, not given before (names seen so far in {@code seen}, with their index). */
+    private static void checkName(String n, Map<String, Integer> seen, int index) {
+        if (!NAME.matcher(n).matches()) {
+            throw new RegshimException("bad host name '" + n + "': use letters, digits and . _ : @ + - (up to 128)");
+        }
+        if (seen.put(n, index) != null) {
+            throw new RegshimException("host name '" + n + "' is given twice");
+        }
+    }
+
     /** Resolves {@code NAME=PROFILE} arguments in order; equal PROFILE arguments are resolved once. */
     public static Fleet resolve(List<String> nameEqualsProfile) {
+        return resolve(nameEqualsProfile, i -> null);
+    }
+
+    /**
+     * As {@link #resolve(List)}, an error in argument {@code i} prefixed with {@code origin.apply(i)} when that is
+     * not null ({@code fleet.txt line 4}: a line of a file says where it is, a command-line argument itself).
+     */
+    public static Fleet resolve(List<String> nameEqualsProfile, java.util.function.IntFunction<String> origin) {
         Map<String, Profile> bySpec = new HashMap<>();
+        Map<String, Integer> names = new HashMap<>();
         List<FleetHost> out = new ArrayList<>();
-        for (String arg : nameEqualsProfile) {
-            int eq = arg.indexOf('=');
-            if (eq <= 0 || eq == arg.length() - 1) {
-                throw new RegshimException("bad host '" + arg + "': expected NAME=PROFILE, e.g. k612=kernel:6.12");
+        for (int i = 0; i < nameEqualsProfile.size(); i++) {
+            String arg = nameEqualsProfile.get(i);
+            try {
+                int eq = arg.indexOf('=');
+                if (eq <= 0 || eq == arg.length() - 1) {
+                    throw new RegshimException("bad host '" + arg + "': expected NAME=PROFILE, e.g. k612=kernel:6.12");
+                }
+                String name = arg.substring(0, eq).strip();
+                String spec = arg.substring(eq + 1).strip();
+                checkName(name, names, i);
+                Profile p = bySpec.computeIfAbsent(spec, ProfileSources::resolve);
+                out.add(new FleetHost(name, spec, p));
+            } catch (RegshimException | java.nio.file.InvalidPathException e) {
+                String where = origin.apply(i);
+                if (where == null) {
+                    throw e;
+                }
+                String why = e instanceof RegshimException ? e.getMessage() : "not a usable file name: " + e.getMessage();
+                throw new RegshimException(where + ": " + why, e);
             }
-            String name = arg.substring(0, eq).strip();
-            String spec = arg.substring(eq + 1).strip();
-            Profile p = bySpec.computeIfAbsent(spec, ProfileSources::resolve);
-            out.add(new FleetHost(name, spec, p));
         }
         return new Fleet(out);
     }

@@ -25,7 +25,10 @@ public record Provenance(String kind, String source, String qemuVersion, String 
         return new Provenance(kind, source, qemuVersion, machine, cpu, accel, kernel, features, inferred);
     }
 
-    /** One line for reports: {@code stream max.mig (QEMU 7.2, virt-7.2, tcg)}. */
+    /**
+     * One line for reports: {@code stream max.mig (QEMU 7.2, virt-7.2, tcg)}; its strings come from files (a profile
+     * JSON's "source", a stream's machine type), so control characters are escaped: it is printed as it is.
+     */
     public String summary() {
         StringBuilder b = new StringBuilder(kind).append(' ').append(source);
         StringBuilder d = new StringBuilder();
@@ -40,7 +43,7 @@ public record Provenance(String kind, String source, String qemuVersion, String 
         if (d.length() > 0) {
             b.append(" (").append(d).append(')');
         }
-        return b.toString();
+        return dev.regshim.util.Text.escape(b.toString());
     }
 
     private static void append(StringBuilder b, String s) {

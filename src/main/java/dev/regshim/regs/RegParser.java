@@ -139,6 +139,10 @@ public final class RegParser {
     }
 
     private static RegId tryParse(String s) {
+        long canonical = canonicalHex(s);
+        if (canonical != -1) { // no pattern below matches this form but HEX: its answer, without the walk
+            return CpregKey.isKey(canonical) ? CpregKey.toKvmId((int) canonical) : RegId.of(canonical);
+        }
         Matcher m;
         if (s.contains("|")) {
             return parseOrExpression(s);
@@ -181,6 +185,27 @@ public final class RegParser {
             return CpregKey.isKey(v) ? CpregKey.toKvmId((int) v) : RegId.of(v);
         }
         return null;
+    }
+
+    /**
+     * The value of the form lists and profiles are written in, {@code 0x} and 16 ASCII hex digits; -1 for any other
+     * text (-1 itself, 0xffffffffffffffff, is no register: it then takes the long way and is refused there).
+     */
+    private static long canonicalHex(String s) {
+        if (s.length() != 18 || s.charAt(0) != '0' || (s.charAt(1) != 'x' && s.charAt(1) != 'X')) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 2; i < 18; i++) {
+            char c = s.charAt(i);
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
+                return -1;
+            }
+            v = v << 4 | d;
+        }
+        return v;
     }
 
     private static RegId parseCall(String fn, String argText, String whole) {

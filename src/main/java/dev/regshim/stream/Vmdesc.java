@@ -76,7 +76,23 @@ public final class Vmdesc {
         return new Vmdesc(offset, json.clone(), (ObjectNode) node, false);
     }
 
+    /** The mapper for the last limits used (nearly always {@link StreamLimits#defaults()}): building one is costly. */
+    private static volatile MapperFor lastMapper = new MapperFor(null, null);
+
+    private record MapperFor(StreamLimits limits, ObjectMapper mapper) {
+    }
+
     private static ObjectMapper mapper(StreamLimits limits) {
+        MapperFor last = lastMapper;
+        if (last.limits() == limits) { // limits are immutable: the same object, the same bounds
+            return last.mapper();
+        }
+        ObjectMapper m = newMapper(limits);
+        lastMapper = new MapperFor(limits, m);
+        return m;
+    }
+
+    private static ObjectMapper newMapper(StreamLimits limits) {
         JsonFactory f = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(limits.maxVmdescNesting())
@@ -97,6 +113,11 @@ public final class Vmdesc {
     /** The JSON bytes as read. */
     public byte[] raw() {
         return raw.clone();
+    }
+
+    /** Whether the JSON bytes as read are {@code json} (no copy made). */
+    boolean hasRaw(byte[] json) {
+        return java.util.Arrays.equals(raw, json);
     }
 
     public boolean isChanged() {

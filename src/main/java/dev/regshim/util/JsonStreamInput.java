@@ -227,6 +227,10 @@ public final class JsonStreamInput implements Closeable {
             v = bigInteger();
         } else if (token() == JsonToken.VALUE_STRING) {
             String s = text().strip().toLowerCase(Locale.ROOT).replace("_", "");
+            if (isShortHex(s)) { // the form profiles are written in: at most 64 bits, no sign
+                advance();
+                return Long.parseUnsignedLong(s, 2, s.length(), 16);
+            }
             try {
                 v = s.startsWith("0x") ? new BigInteger(s.substring(2), 16) : new BigInteger(s, 10);
             } catch (NumberFormatException e) {
@@ -243,6 +247,20 @@ public final class JsonStreamInput implements Closeable {
         }
         advance();
         return v.longValue();
+    }
+
+    /** {@code 0x} and 1 to 16 ASCII hex digits (lower case). */
+    private static boolean isShortHex(String s) {
+        if (s.length() < 3 || s.length() > 18 || !s.startsWith("0x")) {
+            return false;
+        }
+        for (int i = 2; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Skips the current value, whatever it is. */

@@ -152,6 +152,28 @@ class PlanCommandTest {
     }
 
     @Test
+    void anErrorInAFleetFileLineNamesTheFileAndTheLine() throws Exception {
+        // fuzz findings: a bad profile, host name or kernel in a fleet file was reported without saying where
+        Path fleet = tmp.resolve("fleet.txt");
+        Files.writeString(fleet, "# fleet\nk612=kernel:6.12\nk6x=kernel:6.\n");
+        Cli.Run r = Cli.run("plan", "--fleet", fleet.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("regshim: " + fleet + " line 3: bad kernel version '6.'").hasLineCount(1);
+        Files.writeString(fleet, "k612=kernel:6.12\n\nk612=kernel:6.13\n");
+        assertThat(Cli.run("plan", "--fleet", fleet.toString()).err())
+                .isEqualTo("regshim: " + fleet + " line 3: host name 'k612' is given twice\n");
+        Files.writeString(fleet, "a=" + tmp.resolve("missing.json") + "\n");
+        assertThat(Cli.run("plan", "--fleet", fleet.toString()).err())
+                .startsWith("regshim: " + fleet + " line 1: no such file: " + tmp.resolve("missing.json"));
+        Files.writeString(fleet, "# only comments\n");
+        assertThat(Cli.run("plan", "--fleet", fleet.toString()).err())
+                .isEqualTo("regshim: " + fleet + ": no NAME=PROFILE line in the fleet file\n");
+        // a --host argument says itself what is wrong, as before
+        assertThat(Cli.run("plan", "--host", "a=kernel:6.", "--fleet", fleet.toString()).err())
+                .startsWith("regshim: bad kernel version '6.'");
+    }
+
+    @Test
     void badInputExitsTwoWithOneLine() throws Exception {
         assertThat(Cli.run("plan").err()).isEqualTo("regshim: a fleet needs at least one host (--host NAME=PROFILE)\n");
         assertThat(Cli.run("plan", "--host", "nonsense").exit()).isEqualTo(2);

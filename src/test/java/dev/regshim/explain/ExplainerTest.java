@@ -95,6 +95,17 @@ class ExplainerTest {
     }
 
     @Test
+    void aLogCutAfterThePostLoadLineIsExplainedByThatLine() {
+        // fuzz finding: the 11.1 post-load line alone (the 'load of migration failed' prefix cut away) had no evidence
+        String log = "warning: Machine type 'virt-7.2' is deprecated\r\n"
+                + "qemu-system-aarch64or while loading state for instance 0x0 of de0xvice 'cpu': post load hook failed "
+                + "for: cpu, version_id: 22, minimum_version: 22, ret: -1\r\n";
+        Explanation x = explain(log);
+        assertThat(x.findings()).extracting(Finding::kind).containsExactly(Kind.CPU_POST_LOAD);
+        assertThat(x.findings().get(0).firstLine()).isEqualTo(2);
+    }
+
+    @Test
     void kvmValueRefusalNamesTheRegisterAndBothValues() {
         String log = P + QemuMessages.couldNotSet("system register op0:3 op1:0 crn:0 crm:4 op2:0", 0x1100000011111111L, 0x1100000011111112L)
                 + "\n" + lines(QemuMessages.kvmPutFailed(0, QemuMessages.EINVAL));

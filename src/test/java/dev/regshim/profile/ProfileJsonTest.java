@@ -35,6 +35,20 @@ class ProfileJsonTest {
     }
 
     @Test
+    void controlCharactersInAProfilesSourceAreEscapedWhereverItIsSummarised() throws Exception {
+        // fuzz finding: profile show printed a "source" holding \u0000 or DEL raw on standard output
+        Path f = tmp.resolve("p.json");
+        ProfileJson.write(withSection(1234L), f);
+        Files.writeString(f, Files.readString(f).replace("\"source\" : \"x\"", "\"source\" : \"x\\u0000\\u001b[2J\\u007f\""));
+        Profile p = ProfileJson.read(f);
+        assertThat(p.provenance().summary()).isEqualTo("stream x\\x00\\x1b[2J\\x7f");
+        dev.regshim.cli.Cli.Run r = dev.regshim.cli.Cli.run("profile", "show", f.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("x\\x00\\x1b[2J\\x7f").doesNotContain("\u0000").doesNotContain("\u001b")
+                .doesNotContain("\u007f");
+    }
+
+    @Test
     void aLayoutThatIsNotASizeIsRefusedNamingTheFile() throws Exception {
         Path f = tmp.resolve("p.json");
         ProfileJson.write(withSection(1234L), f);
