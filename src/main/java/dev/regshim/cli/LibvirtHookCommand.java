@@ -90,7 +90,7 @@ public final class LibvirtHookCommand implements Callable<Integer> {
         Optional<DomainXml> planXml = Files.isRegularFile(plan) ? Optional.of(DomainXml.parsePlan(read(plan), plan.toString()))
                 : Optional.empty();
         Optional<Fleet> fleetHosts = xml.isAarch64() && Files.isRegularFile(fleet)
-                ? Optional.of(Fleet.resolve(PlanCommand.readFleet(fleet))) : Optional.empty();
+                ? Optional.of(PlanCommand.resolveFleet(List.of(), fleet.toString())) : Optional.empty();
         Optional<Profile> host = xml.isAarch64() && Files.isRegularFile(hostProfile)
                 ? Optional.of(ProfileSources.resolve(hostProfile.toString())) : Optional.empty();
         Decision d = IncomingCheck.decide(xml, planXml, fleetHosts, host, semantics);
