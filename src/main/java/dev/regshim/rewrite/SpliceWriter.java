@@ -31,7 +31,7 @@ final class SpliceWriter {
     static final int HEAD_COMPARE_BYTES = 64 << 10;
 
     /** Bytes the kernel copies between two reports of progress to the trailing re-read. */
-    static final long COPY_CHUNK_BYTES = 32L << 20;
+    static final long COPY_CHUNK_BYTES = 8L << 20;
 
     private SpliceWriter() {
     }
