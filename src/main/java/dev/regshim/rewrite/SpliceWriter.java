@@ -36,15 +36,25 @@ final class SpliceWriter {
     private SpliceWriter() {
     }
 
-    /** How much of the output is written, and its final size once the tail is known; the re-read waits on both. */
+    /**
+     * How much of the output is written: the copy's position (which may run past the device state's start while
+     * that is not yet known: those bytes are cut off when the tail is written), the prefix once known, and the final
+     * size once the tail is written. The re-read maps only what this says is final.
+     */
     private static final class Progress implements MappedWindows.Gate {
         private long written;
+        private long prefix = -1;
         private long total = -1;
         private IOException failure;
         private boolean failed;
 
         synchronized void advance(long bytes) {
             written = bytes;
+            notifyAll();
+        }
+
+        synchronized void prefix(long bytes) {
+            prefix = bytes;
             notifyAll();
         }
 
@@ -67,15 +77,15 @@ final class SpliceWriter {
 
         @Override
         public synchronized boolean ready(long end) {
-            return written >= end;
+            return total >= 0 ? end <= total : prefix >= 0 && end <= prefix && written >= end;
         }
 
         @Override
         public synchronized void await(long end) throws IOException {
-            while (written < end && !failed) {
+            while (!ready(end) && !failed) {
                 waitHere();
             }
-            if (written < end) {
+            if (!ready(end)) {
                 throw new IOException("the output was not written in full", failure);
             }
         }
@@ -101,25 +111,28 @@ final class SpliceWriter {
     }
 
     /**
-     * A splice under way: the input's bytes before its device state being copied into {@code tmp} on one thread and
-     * re-read on another. {@link #finish} appends the tail and returns the re-read; {@link #close} without it stops
-     * both (the caller deletes {@code tmp}).
+     * A splice under way: the input's bytes being copied into {@code tmp} on one thread from before the input is
+     * even read ({@link #begin}), then, once the device state's start is known ({@link #attach}), re-read on another.
+     * {@link #finish} writes the tail at the device state's start and returns the re-read; {@link #close} without
+     * it stops both (the caller deletes {@code tmp}).
      */
     static final class Splice implements AutoCloseable {
         private final Path in;
         private final Path tmp;
-        private final long prefix;
         private final Progress progress = new Progress();
         private final java.util.concurrent.FutureTask<Void> copy;
-        private final java.util.concurrent.FutureTask<OutputVerifier.Reread> reread;
         private final Thread copier;
-        private final Thread rereader;
+        /** Where the copy stops: the file's size until the device state's start is known. */
+        private volatile long limit;
+        private long prefix = -1;
+        private java.util.concurrent.FutureTask<OutputVerifier.Reread> reread;
+        private Thread rereader;
         private boolean finished;
 
-        private Splice(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options) {
+        private Splice(Path in, Path tmp, long size) {
             this.in = in;
             this.tmp = tmp;
-            this.prefix = input.deviceStart();
+            this.limit = size;
             this.copy = new java.util.concurrent.FutureTask<>(() -> {
                 try {
                     copyPrefix();
@@ -129,9 +142,7 @@ final class SpliceWriter {
                 }
                 return null;
             });
-            this.reread = new java.util.concurrent.FutureTask<>(() -> reread(in, tmp, input, v, options, progress));
             this.copier = daemon(copy, "regshim-copy");
-            this.rereader = daemon(reread, "regshim-reread");
         }
 
         private static Thread daemon(Runnable r, String name) {
@@ -141,14 +152,23 @@ final class SpliceWriter {
             return t;
         }
 
+        /** The device state starts at {@code input.deviceStart()}: the copy stops there and the re-read starts. */
+        void attach(RewriteInput input, Verification v, ReadOptions options) {
+            prefix = input.deviceStart();
+            limit = prefix;
+            progress.prefix(prefix);
+            reread = new java.util.concurrent.FutureTask<>(() -> reread(in, tmp, input, v, options, progress));
+            rereader = daemon(reread, "regshim-reread");
+        }
+
         private void copyPrefix() throws IOException {
             try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
                  FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 long pos = 0;
-                while (pos < prefix && !progress.failed()) {
-                    long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, prefix - pos), dst);
+                while (pos < limit && !progress.failed()) {
+                    long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, limit - pos), dst);
                     if (n <= 0) {
-                        throw new IOException(in + " ends at " + pos + ", before its device state at " + prefix);
+                        throw new IOException(in + " ends at " + pos + ", before " + limit + " bytes were copied");
                     }
                     pos += n;
                     progress.advance(pos);
@@ -156,7 +176,7 @@ final class SpliceWriter {
             }
         }
 
-        /** Appends {@code tail} (device state, EOF, trailer) once the prefix is copied; returns the re-read. */
+        /** Writes {@code tail} (device state, EOF, trailer) at the device state's start; returns the re-read. */
         OutputVerifier.Reread finish(byte[] tail) throws IOException {
             finished = true;
             try {
@@ -167,9 +187,9 @@ final class SpliceWriter {
                     while (b.hasRemaining()) {
                         at += dst.write(b, at);
                     }
+                    dst.truncate(prefix + tail.length); // what the copy wrote past the device state's start
                 }
                 progress.total(prefix + tail.length);
-                progress.advance(prefix + tail.length);
             } catch (IOException | RuntimeException e) {
                 progress.fail(e instanceof IOException io ? io : new IOException(e));
                 joinQuietly(rereader);
@@ -207,12 +227,15 @@ final class SpliceWriter {
         }
     }
 
-    /** Starts copying {@code in}'s bytes before its device state into {@code tmp} (which exists), re-read meanwhile. */
-    static Splice start(Path in, Path tmp, RewriteInput input, Verification v, ReadOptions options) {
-        return new Splice(in, tmp, input, v, options);
+    /** Starts copying the regular file {@code in} into {@code tmp} (which exists); {@link Splice#attach} next. */
+    static Splice begin(Path in, Path tmp) throws IOException {
+        return new Splice(in, tmp, java.nio.file.Files.size(in));
     }
 
     private static void joinQuietly(Thread t) {
+        if (t == null) {
+            return;
+        }
         try {
             t.join();
         } catch (InterruptedException e) {

@@ -85,20 +85,29 @@ public final class StreamRewriter {
 
     public static Result rewrite(Path in, Path out, RewriteOptions o, Verification verification, ReadOptions options) {
         FileStamp stamp = FileStamp.of(in);
-        RewriteInput input = RewriteInput.read(in, options);
-        if (input.summary().packagedBytes() > 0) {
-            throw new RewriteRefusedException(in + ": the stream carries a postcopy PACKAGED payload ("
-                    + input.summary().packagedBytes() + " bytes) whose cpu sections regshim cannot rewrite");
-        }
-        Method method = input.endsOnly() ? Method.SPLICE : Method.STREAM;
         Path tmp = null;
         SpliceWriter.Splice splice = null;
         try {
-            if (method == Method.SPLICE) {
-                // the bytes before the device state do not depend on the plan: the kernel copies them meanwhile
-                // (where the output cannot be created, the plan's refusal, if any, is the better news: later)
+            if (Files.isRegularFile(in) && startsAsBareStream(in)) {
+                // a bare stream's bytes before its device state do not depend on the plan: the kernel copies the
+                // file meanwhile, from before it is even read (where the output cannot be created, the plan's
+                // refusal, if any, is the better news: later)
                 tmp = createTempOrNull(out);
-                splice = tmp == null ? null : SpliceWriter.start(in, tmp, input, verification, options);
+                splice = tmp == null ? null : SpliceWriter.begin(in, tmp);
+            }
+            RewriteInput input = RewriteInput.read(in, options);
+            if (input.summary().packagedBytes() > 0) {
+                throw new RewriteRefusedException(in + ": the stream carries a postcopy PACKAGED payload ("
+                        + input.summary().packagedBytes() + " bytes) whose cpu sections regshim cannot rewrite");
+            }
+            Method method = input.endsOnly() ? Method.SPLICE : Method.STREAM;
+            if (splice != null && method == Method.SPLICE) {
+                splice.attach(input, verification, options);
+            } else if (splice != null) {
+                splice.close(); // a container or a stream read in full: written by the transformer instead
+                splice = null;
+                deleteQuietly(tmp);
+                tmp = null;
             }
             Profile source = StreamProfiles.fromSummary(input.summary(), in.toString(), "stream");
             CheckResult before = MigrationCheck.run(source, o.destination(), o.settings(), o.destination().kvmValueRule());
@@ -117,7 +126,8 @@ public final class StreamRewriter {
             if (method == Method.SPLICE) {
                 if (splice == null) {
                     tmp = createTemp(out);
-                    splice = SpliceWriter.start(in, tmp, input, verification, options);
+                    splice = SpliceWriter.begin(in, tmp);
+                    splice.attach(input, verification, options);
                 }
                 OutputVerifier.Reread back = splice.finish(expected.encodeTail());
                 checks = OutputVerifier.check(tmp, input, back, expected, plan, o);
@@ -147,6 +157,20 @@ public final class StreamRewriter {
 
     private static Path createTemp(Path out) throws IOException {
         return Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".regshim-tmp");
+    }
+
+    /** Whether the file starts with the stream magic (not a container, which the transformer writes). */
+    private static boolean startsAsBareStream(Path in) {
+        byte[] head = new byte[Integer.BYTES];
+        try (var ch = java.nio.channels.FileChannel.open(in, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // a few bytes: one read nearly always
+            }
+            return !b.hasRemaining() && dev.regshim.stream.StreamHeader.startsWithMagic(head);
+        } catch (IOException e) {
+            return false; // the first read reports it
+        }
     }
 
     private static Path createTempOrNull(Path out) {
