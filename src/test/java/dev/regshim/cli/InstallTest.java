@@ -7,7 +7,6 @@ import picocli.CommandLine;
 import javax.tools.ToolProvider;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,11 +27,10 @@ class InstallTest {
     @TempDir
     Path tmp;
 
-    private static String run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return "exit " + p.exitValue() + "\n" + out;
+    private static String run(Path dir, String... cmd) {
+        dev.regshim.testing.Processes.Result r = dev.regshim.testing.Processes.runMerged(dir, java.util.List.of(cmd),
+                java.time.Duration.ofSeconds(60));
+        return "exit " + r.exit() + "\n" + r.out();
     }
 
     @Test

@@ -46,11 +46,10 @@ class ProgressTest {
         return "exit " + p.exitValue() + "\n" + out;
     }
 
-    private String offTerminal(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return "exit " + p.exitValue() + "\n" + out;
+    private String offTerminal(List<String> cmd) {
+        dev.regshim.testing.Processes.Result r = dev.regshim.testing.Processes.runMerged(null, cmd,
+                java.time.Duration.ofSeconds(120));
+        return "exit " + r.exit() + "\n" + r.out();
     }
 
     @Test

@@ -25,8 +25,18 @@ public final class Processes {
     }
 
     public static Result run(List<String> command, Duration timeout) {
+        return run(new ProcessBuilder(command), command, timeout);
+    }
+
+    /** {@link #run(List, Duration)} in {@code dir}, standard error merged into {@link Result#out()} as printed. */
+    public static Result runMerged(Path dir, List<String> command, Duration timeout) {
+        return run(new ProcessBuilder(command).directory(dir == null ? null : dir.toFile()).redirectErrorStream(true),
+                command, timeout);
+    }
+
+    private static Result run(ProcessBuilder builder, List<String> command, Duration timeout) {
         try {
-            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             Thread to = drain(p.getInputStream(), out);
