@@ -15,8 +15,10 @@
 #              Image         the kernel (arm64 boot executable Image)
 #              config        its build configuration (when Debian ships one)
 #              kernel.txt    package=, version=, upstream=, suite=, sha256= (of the .deb)
-#              modules/      with --modules only: the modules the lab's network needs (virtio_net and its
-#                            failover dependencies), as Debian ships them (.ko, .ko.xz or .ko.zst)
+#              modules/      with --modules only: the modules a lab host needs, as Debian ships them (.ko,
+#                            .ko.xz or .ko.zst): the virtio stack and its console where this kernel builds them as
+#                            modules (6.1 does; later kernels build them in), and the network's (virtio_net and its
+#                            failover dependencies); modules/order lists them in load order
 #   unpack   the same for a .deb the caller already has (suite=local)
 #   --refresh  re-read the package lists even when the cached ones are less than a day old
 #
@@ -44,7 +46,9 @@ done
 
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 cache=${REGSHIM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/regshim}
-# the modules regshim's lab loads for the outer VMs' network, in load order
+# the modules regshim's lab loads, in load order: the virtio transport and console (the control port), present only
+# where the kernel builds them as modules, then the network's, which every kernel must ship
+LAB_OPTIONAL_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console"
 LAB_MODULES="failover net_failover virtio_net"
 SUITES_MAIN="bookworm bookworm-backports trixie trixie-backports forky sid experimental"
 SUITES_SECURITY="bookworm-security trixie-security"
@@ -66,11 +70,16 @@ unpack_into() {
   [ -z "$config" ] || cp "$config" "$out/config"
   if $modules; then
     mkdir -p "$out/modules"
+    : > "$out/modules/order"
     local m found
-    for m in $LAB_MODULES; do
+    for m in $LAB_OPTIONAL_MODULES $LAB_MODULES; do
       found=$(find "$tree/lib/modules" "$tree/usr/lib/modules" -type f \( -name "$m.ko" -o -name "$m.ko.*" \) 2>/dev/null | head -n1 || true)
-      [ -n "$found" ] || { rm -rf "$tree"; die "$deb: has no module $m" 2; }
+      if [ -z "$found" ]; then
+        case " $LAB_OPTIONAL_MODULES " in *" $m "*) continue ;; esac
+        rm -rf "$tree"; die "$deb: has no module $m" 2
+      fi
       cp "$found" "$out/modules/"
+      basename "$found" >> "$out/modules/order"
     done
   fi
   rm -rf "$tree"
@@ -172,7 +181,7 @@ best=$(echo "$candidates" | while read -r up pkg ver suite; do echo "$up $pkg $v
   | sort -k1,1V -k3,3V | tail -n1)
 read -r up pkg ver suite <<<"$best"
 dest=${2:-$cache/kernels/${ver//[^A-Za-z0-9.+-]/_}-arm64}
-if [ -f "$dest/kernel.txt" ] && [ -f "$dest/Image" ] && { ! $modules || [ -d "$dest/modules" ]; }; then
+if [ -f "$dest/kernel.txt" ] && [ -f "$dest/Image" ] && { ! $modules || [ -f "$dest/modules/order" ]; }; then
   echo "$me: already present: $pkg $ver ($suite)" >&2
   echo "$dest"; exit 0
 fi

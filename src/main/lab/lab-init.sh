@@ -8,7 +8,7 @@
 #   @@ migrate STATUS       the source's migration outcome (completed, failed, ...)
 #   @@ guest LINE           the guest's serial output (guest-partial: a last line the guest had not finished)
 # The host drives it through the virtio-serial port "regshim.ctl" (one command per line):
-#   migrate URI             (source) migrate to URI, then report
+#   migrate URI             (source) migrate to URI (tcp: with the return-path capability), then report
 #   run SECONDS             let the guest run this long, then report its output so far
 #   quit                    stop QEMU, power off
 # Parameters on the kernel command line: regshim.role=source|destination, regshim.guest=counter|idle,
@@ -33,11 +33,14 @@ say "lab begin $ROLE"
 say "lab release $(uname -r)"
 [ -e /dev/kvm ] || fail "the kernel has no KVM (/dev/kvm is missing)"
 
+# the modules regshim packed, in load order (NN-name.ko): the virtio stack where the kernel builds it as modules,
+# then, for a live migration, the network's
+for m in /lab/modules/*.ko; do
+  [ -e "$m" ] || continue
+  insmod "$m" || fail "cannot load module $(basename "$m")"
+done
+
 if [ "$NET" = 1 ]; then
-  for m in /lab/modules/*.ko; do
-    [ -e "$m" ] || continue
-    insmod "$m" || fail "cannot load $(basename "$m")"
-  done
   ip link set lo up
   i=0
   while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -54,7 +57,9 @@ port() {
   done
 }
 CTL=$(port regshim.ctl)
-[ -n "$CTL" ] || fail "no control port"
+i=0
+while [ -z "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); CTL=$(port regshim.ctl); done
+[ -n "$CTL" ] || fail "no control port (virtio-serial port regshim.ctl not found)"
 OUT=$(port regshim.out)
 
 case $INCOMING in
@@ -137,6 +142,9 @@ while :; do
       uri=$arg
       [ "$uri" = out ] && uri="exec:cat > $OUT"
       report_guest
+      # a live migration asks for the return path, as docs/proxy.md advises: the source then learns that the
+      # destination (or the proxy) refused, and its guest goes on running there
+      case $uri in tcp:*) hmp "migrate_set_capability return-path on"; sleep 0.2 ;; esac
       hmp "migrate -d \"$uri\""
       st=""
       i=0

@@ -44,9 +44,19 @@ final class LabCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--from", required = true, paramLabel = "KERNEL",
+        @Option(names = "--from", paramLabel = "KERNEL",
                 description = "the source host's kernel: a Debian version (6.12.43, 7.3), a .deb or an Image file.")
         String from;
+
+        @Option(names = "--stream", paramLabel = "FILE",
+                description = "instead of --from: load this saved stream (e.g. one kept by --keep, or saved on a real "
+                        + "host) on the destination; direct or rewrite only.")
+        Path stream;
+
+        @Option(names = "--source-guest", paramLabel = "FILE",
+                description = "with --stream: the source guest's serial output (--keep writes source-guest.txt), to "
+                        + "judge that the counter guest goes on counting; without it continuity is not judged.")
+        Path sourceGuest;
 
         @Option(names = "--to", required = true, paramLabel = "KERNEL", description = "the destination host's kernel.")
         String to;
@@ -93,8 +103,18 @@ final class LabCommand implements Runnable {
             if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
                 throw new dev.regshim.RegshimException("--timeout must be between 1 and 3600 seconds");
             }
-            LabMigration.Request r = new LabMigration.Request(from, to, LabHost.parse(host), qemu,
-                    LabMigration.Via.parse(via), LabMigration.Guest.parse(guest), Duration.ofSeconds(timeoutSeconds), keep);
+            if ((from == null) == (stream == null)) {
+                throw new dev.regshim.RegshimException("give exactly one of --from KERNEL and --stream FILE");
+            }
+            if (sourceGuest != null && stream == null) {
+                throw new dev.regshim.RegshimException("--source-guest goes with --stream");
+            }
+            LabMigration.Request r = new LabMigration.Request(from != null ? from : "stream " + stream.getFileName(),
+                    to, LabHost.parse(host), qemu, LabMigration.Via.parse(via), LabMigration.Guest.parse(guest),
+                    Duration.ofSeconds(timeoutSeconds), keep);
+            if (stream != null) {
+                r = r.withSaved(LabMigration.SavedSource.given(stream, sourceGuest));
+            }
             if (bootEl1) {
                 r = r.atEl1();
             }
@@ -206,6 +226,8 @@ final class LabCommand implements Runnable {
         if (row.proxy() != null) {
             LabReport p = row.proxy();
             b.append("  proxy: ").append(p.guestContinued() ? "loads, guest continues"
+                    : p.refusedByProxy() ? "refused (" + p.proxy().reason() + ")" + (Boolean.TRUE.equals(p.sourceContinued())
+                    ? ", guest keeps running on the source" : ", guest NOT running on the source")
                     : !p.destinationReached() ? "refused" + (Boolean.TRUE.equals(p.sourceContinued())
                     ? ", guest keeps running on the source" : "") : "FAILS");
         }
@@ -214,7 +236,8 @@ final class LabCommand implements Runnable {
 
     static void print(PrintWriter out, LabReport r) {
         LabMigration.Request q = r.request();
-        out.printf("lab migrate %s -> %s on %s, QEMU %s in the hosts, via %s, %s guest%n", r.sourceRelease(),
+        out.printf("lab migrate %s -> %s on %s, QEMU %s in the hosts, via %s, %s guest%n",
+                r.sourceRelease() == null ? q.from() : r.sourceRelease(),
                 r.destinationRelease() == null ? q.to() : r.destinationRelease(), q.host().label(), r.qemuVersion(),
                 q.via().label(), q.guest().label());
         out.println();
@@ -261,7 +284,13 @@ final class LabCommand implements Runnable {
                 ? "counted on from n=" + Long.toHexString(c.sourceLast()) + " (source) to n="
                 + Long.toHexString(c.destinationFirst()) + " (destination), registers intact"
                 : "NOT continuous: " + c.problem())));
+        if (r.refusedByProxy() && r.sourceContinued() != null) {
+            out.println("source: " + (r.sourceContinued() ? "the migration failed there, the guest keeps running"
+                    : "the guest is NOT running"));
+        }
         out.println("result: " + (r.guestContinued() ? "the guest runs on the destination"
+                : r.refusedByProxy() ? "refused by regshim proxy" + (Boolean.TRUE.equals(r.sourceContinued())
+                ? ", the guest keeps running on the source" : "")
                 : r.destinationReached() ? "the migration failed" : "refused before the destination"));
     }
 

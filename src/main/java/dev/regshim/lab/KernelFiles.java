@@ -16,10 +16,20 @@ import java.util.Optional;
  *
  * @param origin   "debian" (fetched), "deb" (a package file the user gave) or "image" (a bare Image file)
  * @param config   the kernel's build options that matter here ({@link #CONFIG_KEYS}), when a config was shipped
- * @param modules  the directory of the modules the lab's network needs, when asked for
+ * @param modules  the directory of the modules a lab host loads ({@code get-kernel.sh --modules}), when asked for
+ * @param modularVirtio whether the kernel builds its virtio transport or console as modules (6.1 does): a lab host
+ *                 then needs them loaded before it can reach its control port
  */
 public record KernelFiles(String origin, Path image, String packageName, String packageVersion, String upstream,
-                          String suite, String sha256, Map<String, String> config, Optional<Path> modules) {
+                          String suite, String sha256, Map<String, String> config, Optional<Path> modules,
+                          boolean modularVirtio) {
+
+    /** The modules only the lab's network needs (loaded for a live migration only). */
+    static final java.util.Set<String> NETWORK_MODULES = java.util.Set.of("failover", "net_failover", "virtio_net");
+
+    /** Options that, built as modules, keep a lab host from its virtio-serial control port until loaded. */
+    private static final java.util.List<String> VIRTIO_KEYS = java.util.List.of("CONFIG_VIRTIO", "CONFIG_VIRTIO_PCI",
+            "CONFIG_VIRTIO_CONSOLE");
 
     /** Build options recorded with a capture: they decide what KVM can show. */
     public static final java.util.List<String> CONFIG_KEYS = java.util.List.of("CONFIG_KVM", "CONFIG_ARM64_POE",
@@ -37,8 +47,10 @@ public record KernelFiles(String origin, Path image, String packageName, String 
         KernelImage.check(image);
         Map<String, String> config = new LinkedHashMap<>();
         Path cfg = dir.resolve("config");
+        boolean modularVirtio = false;
         if (Files.isRegularFile(cfg)) {
             Map<String, String> all = keyValues(cfg, '=');
+            modularVirtio = VIRTIO_KEYS.stream().anyMatch(k -> "m".equals(all.get(k)));
             for (String k : CONFIG_KEYS) {
                 if (all.containsKey(k)) {
                     config.put(k, all.get(k));
@@ -59,14 +71,59 @@ public record KernelFiles(String origin, Path image, String packageName, String 
             }
         }
         return new KernelFiles(origin, image, meta.get("package"), meta.get("version"), meta.get("upstream"),
-                meta.get("suite"), meta.get("sha256"), Map.copyOf(config), modules);
+                meta.get("suite"), meta.get("sha256"), Map.copyOf(config), modules, modularVirtio);
+    }
+
+    /** Whether a lab host of this kernel needs modules it does not have ({@code network}: for a live migration). */
+    boolean lacksLabModules(boolean network) {
+        return (network || modularVirtio) && modules.isEmpty();
+    }
+
+    /**
+     * The module files a lab host loads, in load order ({@code modules/order}; a directory from before that file
+     * holds only the network's, loaded failover first): the network's only when {@code network}.
+     */
+    java.util.List<Path> labModules(boolean network) {
+        if (modules.isEmpty()) {
+            return java.util.List.of();
+        }
+        Path dir = modules.get();
+        try {
+            java.util.List<Path> files;
+            Path order = dir.resolve("order");
+            if (Files.isRegularFile(order)) {
+                files = Files.readAllLines(order, StandardCharsets.UTF_8).stream().map(String::strip)
+                        .filter(n -> !n.isEmpty() && !n.contains("/")).map(dir::resolve).toList();
+            } else {
+                try (var s = Files.list(dir)) {
+                    files = s.filter(Files::isRegularFile).sorted(java.util.Comparator.comparingInt(KernelFiles::legacyRank))
+                            .toList();
+                }
+            }
+            return files.stream().filter(f -> network || !NETWORK_MODULES.contains(moduleName(f))).toList();
+        } catch (IOException e) {
+            throw new LabException("cannot read " + dir + ": " + SafeFiles.reason(e));
+        }
+    }
+
+    /** "virtio_net" for virtio_net.ko.xz. */
+    static String moduleName(Path f) {
+        String n = f.getFileName().toString();
+        int ko = n.indexOf(".ko");
+        return ko > 0 ? n.substring(0, ko) : n;
+    }
+
+    /** failover before net_failover before virtio_net: each needs the one before. */
+    private static int legacyRank(Path p) {
+        String n = moduleName(p);
+        return n.equals("failover") ? 0 : n.equals("net_failover") ? 1 : 2;
     }
 
     /** A bare Image file: nothing but the file is known (the release comes from the boot). */
     static KernelFiles bareImage(Path image) {
         KernelImage.check(image);
         return new KernelFiles(ORIGIN_IMAGE, image.toAbsolutePath(), null, null, null, null, null, Map.of(),
-                Optional.empty());
+                Optional.empty(), false);
     }
 
     /** "linux-binary-7.3.4+deb13-arm64 7.3.4-1~bpo13+1 (trixie-backports)", or the Image path. */

@@ -41,7 +41,8 @@ public final class LabMatrix {
                 return r.predictionExact().orElse(true);
             }
             return Boolean.FALSE.equals(r.rewriteWritten())
-                    || (r.proxy() != null && !r.destinationReached() && !Boolean.FALSE.equals(r.sourceContinued()));
+                    || (r.proxy() != null && !r.destinationReached() && !Boolean.FALSE.equals(r.sourceContinued()))
+                    || (r.refusedByProxy() && Boolean.TRUE.equals(r.sourceContinued()));
         }
     }
 

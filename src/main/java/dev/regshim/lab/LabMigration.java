@@ -115,12 +115,45 @@ public final class LabMigration {
         public Request atEl1() {
             return new Request(from, to, host, qemuSeries, via, guest, timeout, keep, saved, false);
         }
+
+        /** Loads a stream saved elsewhere instead of booting a source ({@code from} then only names it). */
+        public Request withSaved(SavedSource s) {
+            if (via == Via.PROXY) {
+                throw new LabException("a saved stream cannot be migrated live: use --via direct or rewrite");
+            }
+            return new Request(from, to, host, qemuSeries, via, guest, timeout, keep, s, el2);
+        }
     }
 
     /** A source guest saved once (its stream, what it printed, and the source's own lines), for several loads. */
     public record SavedSource(Path stream, String release, String migration, List<String> qemuLines, String guestText) {
+
+        /**
+         * A stream saved outside this run (a kept source, a real host's save): its source kernel is unknown, and its
+         * guest's serial output is read from {@code guestFile} when given (null: the guest's continuity is not
+         * judged).
+         */
+        public static SavedSource given(Path stream, Path guestFile) {
+            if (!Files.isRegularFile(stream)) {
+                throw new LabException(stream + ": no such stream file");
+            }
+            return new SavedSource(stream, null, "given", List.of(), guestFile == null ? null : serialText(guestFile));
+        }
+
+        private static String serialText(Path file) {
+            try {
+                if (Files.size(file) > MAX_SERIAL_BYTES) {
+                    throw new LabException(file + ": larger than " + MAX_SERIAL_BYTES + " bytes: not a guest's serial output");
+                }
+                return Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+            } catch (IOException e) {
+                throw new LabException(file + ": " + SafeFiles.reason(e));
+            }
+        }
     }
 
+    /** A counter guest prints a few hundred bytes a second; a serial log beyond this is not one. */
+    static final long MAX_SERIAL_BYTES = 16L << 20;
     static final Duration BOOT = Duration.ofMinutes(3);
     static final Duration STEP = Duration.ofMinutes(2);
     static final int RUN_SECONDS_BEFORE = 2;
@@ -133,11 +166,9 @@ public final class LabMigration {
     }
 
     public LabReport run(Request r) {
-        DebianKernels debian = new DebianKernels(progress);
-        KernelCapturer capturer = new KernelCapturer(progress);
         boolean network = r.via() == Via.PROXY;
-        KernelFiles from = resolve(capturer, debian, r.from(), network);
-        KernelFiles to = resolve(capturer, debian, r.to(), network);
+        KernelFiles from = r.saved() == null ? hostKernel(r.from(), network) : null;
+        KernelFiles to = hostKernel(r.to(), network);
         LabUserland userland = LabUserland.of(r.qemuSeries(), progress);
         Path counter = GuestProgram.counter(progress);
         Path base = LabInitramfs.base(userland, counter);
@@ -165,11 +196,23 @@ public final class LabMigration {
         }
     }
 
-    private static KernelFiles resolve(KernelCapturer capturer, DebianKernels debian, String kernel, boolean modules) {
-        if (modules && DebianKernels.VERSION.matcher(kernel).matches()) {
-            return debian.fetch(kernel, true);
+    /**
+     * A lab host's kernel, with the modules the host must load: the virtio stack where the kernel builds it as
+     * modules (else the host never reaches its control port), and the network's for a live migration.
+     */
+    private KernelFiles hostKernel(String kernel, boolean network) {
+        KernelFiles k = new KernelCapturer(progress).resolve(kernel);
+        if (!k.lacksLabModules(network)) {
+            return k;
         }
-        return capturer.resolve(kernel);
+        if (DebianKernels.VERSION.matcher(kernel).matches()) {
+            return new DebianKernels(progress).fetch(kernel, true);
+        }
+        if (KernelFiles.ORIGIN_DEB.equals(k.origin())) {
+            return new DebianKernels(progress).unpack(Path.of(kernel), true);
+        }
+        throw new LabException(kernel + ": a bare Image cannot be given the modules a lab host needs"
+                + (network ? " for its network" : " (its virtio is built as modules)") + ": give its .deb");
     }
 
     /** Boots the source host, runs the guest a moment, saves it into {@code stream} (a file here). */
@@ -179,7 +222,7 @@ public final class LabMigration {
 
     SavedSource save(String kernel, LabHost host, String qemuSeries, Guest guest, Path stream, boolean el2,
                      Duration wait) {
-        KernelFiles from = new KernelCapturer(progress).resolve(kernel);
+        KernelFiles from = hostKernel(kernel, false);
         LabUserland userland = LabUserland.of(qemuSeries, progress);
         Path base = LabInitramfs.base(userland, GuestProgram.counter(progress));
         Path work = null;
@@ -198,7 +241,7 @@ public final class LabMigration {
         Files.deleteIfExists(stream);
         Files.createFile(stream);
         Path initrd = work.resolve("source.cpio");
-        LabInitramfs.write(initrd, base, Map.of(), List.of());
+        LabInitramfs.write(initrd, base, Map.of(), from.labModules(false));
         progress.accept("source: booting " + from.describe() + " on " + host.label());
         try (LabVm src = LabVm.start(new LabVm.Spec("source", host, from.image(), initrd, "source", guest.label(),
                 null, false, 0, stream, work, el2))) {
@@ -247,7 +290,7 @@ public final class LabMigration {
             incoming = out;
         }
         Path dinitrd = work.resolve("destination.cpio");
-        LabInitramfs.write(dinitrd, base, Map.of("lab/incoming.mig", incoming), List.of());
+        LabInitramfs.write(dinitrd, base, Map.of("lab/incoming.mig", incoming), to.labModules(false));
         progress.accept("destination: booting " + to.describe() + " and loading the stream");
         try (LabVm dst = LabVm.start(new LabVm.Spec("destination", r.host(), to.image(), dinitrd, "destination",
                 r.guest().label(), "file", false, 0, null, work, r.el2()))) {
@@ -256,6 +299,9 @@ public final class LabMigration {
         if (r.keep() != null) {
             Files.createDirectories(r.keep());
             Files.copy(stream, r.keep().resolve("source.mig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (src.guestText() != null) {
+                Files.writeString(r.keep().resolve("source-guest.txt"), src.guestText());
+            }
             if (!incoming.equals(stream)) {
                 Files.copy(incoming, r.keep().resolve("rewritten.mig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
@@ -268,9 +314,9 @@ public final class LabMigration {
         int forward = freePort();
         int listen = freePort();
         Path dinitrd = work.resolve("destination.cpio");
-        LabInitramfs.write(dinitrd, base, Map.of(), to.modules().map(LabMigration::modules).orElse(List.of()));
+        LabInitramfs.write(dinitrd, base, Map.of(), to.labModules(true));
         Path sinitrd = work.resolve("source.cpio");
-        LabInitramfs.write(sinitrd, base, Map.of(), from.modules().map(LabMigration::modules).orElse(List.of()));
+        LabInitramfs.write(sinitrd, base, Map.of(), from.labModules(true));
         progress.accept("destination: booting " + to.describe() + ", listening for the migration");
         try (LabVm dst = LabVm.start(new LabVm.Spec("destination", r.host(), to.image(), dinitrd, "destination",
                 r.guest().label(), "tcp", true, forward, null, work, r.el2()))) {
@@ -319,24 +365,6 @@ public final class LabMigration {
         }
     }
 
-    private static List<Path> modules(Path dir) {
-        try (var s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile).sorted(LabMigration::moduleOrder).toList();
-        } catch (IOException e) {
-            throw new LabException("cannot read " + dir + ": " + SafeFiles.reason(e));
-        }
-    }
-
-    /** failover before net_failover before virtio_net: each needs the one before. */
-    private static int moduleOrder(Path a, Path b) {
-        return Integer.compare(rank(a), rank(b));
-    }
-
-    private static int rank(Path p) {
-        String n = p.getFileName().toString();
-        return n.startsWith("failover") ? 0 : n.startsWith("net_failover") ? 1 : 2;
-    }
-
     private static SessionResult await(CompletableFuture<List<SessionResult>> sessions, MigrationProxy proxy) {
         try {
             proxy.shutdown(Duration.ofSeconds(60));
@@ -366,6 +394,10 @@ public final class LabMigration {
         LabTranscript t = dst.transcript();
         if (t.release() == null) {
             throw failure(dst, "the destination did not boot");
+        }
+        if (!loaded && t.error() != null) {
+            // the lab host itself failed (no KVM, no control port, a module): QEMU never judged the stream
+            throw new LabException(dst.name() + ": " + dev.regshim.util.Text.safe(t.error(), 160));
         }
         report.destination(t.release(), loaded, t.qemuErr(), t.qemuExit(), t.guest(),
                 t.events().stream().anyMatch(e -> e.equals("status running")));
@@ -431,7 +463,7 @@ public final class LabMigration {
 
     /** The continuity verdict of a counter guest across the migration. */
     static Optional<Continuity.Report> continuity(String source, String destination, Guest guest) {
-        if (guest != Guest.COUNTER) {
+        if (guest != Guest.COUNTER || source == null) {
             return Optional.empty();
         }
         return Optional.of(Continuity.check(source, destination, false));

@@ -58,6 +58,11 @@ public record LabReport(LabMigration.Request request, String qemuVersion, String
     static final String PREFIX = "qemu-system-aarch64: ";
 
     /** The migration ended with the guest running on the destination and counting on from where it stopped. */
+    /** Whether regshim proxy refused the stream (a register named), closing both connections. */
+    public boolean refusedByProxy() {
+        return proxy != null && proxy.fault() == dev.regshim.proxy.Fault.REFUSED;
+    }
+
     public boolean guestContinued() {
         return loaded && continuity.map(Continuity.Report::ok).orElse(true);
     }

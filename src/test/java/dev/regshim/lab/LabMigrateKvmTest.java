@@ -96,6 +96,40 @@ class LabMigrateKvmTest {
                 .as("no lab host left running").isEmpty();
     }
 
+    /**
+     * Debian's 6.1 builds its virtio console as a module: the lab loads it (a kernel not run before in the matrix).
+     * 7.3 -> 6.1 fails as predicted; the kept stream, loaded again through --stream and rewritten, loads with the
+     * guest counting on; a destination that cannot run (no KVM) is a lab fault, not a refusal.
+     */
+    @Test
+    void anOlderKernelWithModularVirtioAndAKeptStreamLoadedAgain(@org.junit.jupiter.api.io.TempDir Path keep)
+            throws IOException {
+        Cli.Run first = Cli.run("lab", "migrate", "--from", "7.3", "--to", "6.1", "--host", HOST, "--qemu", "10.0",
+                "--keep", keep.toString(), "--json");
+        assertThat(first.exit()).as(first.err()).isEqualTo(1);
+        JsonNode direct = Json.MAPPER.readTree(first.out());
+        assertThat(direct.get("destination").get("qemu_lines").toString()).contains("cpreg_vmstate_array_len");
+        assertThat(direct.get("prediction_exact").asBoolean()).as(direct.toString()).isTrue();
+        assertThat(keep.resolve("source.mig")).isRegularFile();
+        assertThat(keep.resolve("source-guest.txt")).isRegularFile();
+
+        Cli.Run again = Cli.run("lab", "migrate", "--stream", keep.resolve("source.mig").toString(), "--source-guest",
+                keep.resolve("source-guest.txt").toString(), "--to", "6.1", "--host", HOST, "--qemu", "10.0", "--via",
+                "rewrite", "--json");
+        assertThat(again.exit()).as(again.err()).isZero();
+        JsonNode rewrite = Json.MAPPER.readTree(again.out());
+        assertThat(rewrite.get("guest").get("continuous").asBoolean()).as(rewrite.toString()).isTrue();
+
+        Cli.Run noKvm = Cli.run("lab", "migrate", "--stream", keep.resolve("source.mig").toString(), "--to", "6.1",
+                "--host", HOST, "--qemu", "10.0", "--boot-el1");
+        assertThat(noKvm.exit()).isEqualTo(2);
+        assertThat(lastLine(noKvm.err())).contains("destination").contains("has no KVM");
+        Cli.Run both = Cli.run("lab", "migrate", "--stream", keep.resolve("source.mig").toString(), "--from", "7.3",
+                "--to", "6.1");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(lastLine(both.err())).contains("exactly one of --from");
+    }
+
     private static String lastLine(String text) {
         String[] lines = text.strip().split("\n");
         return lines[lines.length - 1];
