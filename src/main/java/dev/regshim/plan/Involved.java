@@ -16,6 +16,8 @@ public record Involved(RegId id, Role kind, String role, Safety safety) {
     public enum Role {
         UNKNOWN("in the stream, unknown to the destination"),
         TAIL("sorts after the destination's last register: silently dropped (stock QEMU)"),
+        /** QEMU 11.1 failed it, then a later tolerated register cleared the failure: dropped without a check. */
+        CLEARED("unknown to the destination: QEMU 11.1 fails it, but a tolerated register after it clears that: dropped"),
         /** Accepted by one of the destination QEMU's tolerances; its words are the tolerance's note. */
         TOLERATED(null),
         MISSING("not in the stream: keeps the destination's value"),

@@ -123,6 +123,22 @@ class SeedPlanTest {
         assertThat(cell(p, p.after(), "6.17", "6.13").result().conditions()).containsExactly("KVM_REG_ARM_VENDOR_HYP_BMAP_2 == 0");
     }
 
+    /**
+     * QEMU 11.1 fails PMMIR_EL1 from 7.3 on 6.12, but KVM_REG_ARM_VENDOR_HYP_BMAP_2, tolerated and sorting after it,
+     * clears that failure (seen on real KVM): the load goes on with PMMIR_EL1 dropped unchecked, a loss, not a load.
+     */
+    @Test
+    void qemu111sClearedFailureIsALossNotALoad() {
+        FleetPlan p = Fleets.plan(Fleets.kernel("6.12", "7.3"), Semantics.QEMU_11_1);
+        Cell c = cell(p, p.before(), "7.3", "6.12");
+        assertThat(c.result().loads()).isTrue();
+        assertThat(c.result().qemuLines()).anyMatch(l -> l.contains("fail migration"));
+        assertThat(c.verdict()).isEqualTo(CellVerdict.LOSS);
+        assertThat(c.problems()).anyMatch(x -> x.contains("PMMIR_EL1 is unknown to 6.12")
+                && x.contains("clears that failure"));
+        assertThat(c.involved()).anyMatch(i -> i.name().equals("PMMIR_EL1") && i.kind() == Involved.Role.CLEARED);
+    }
+
     @Test
     void anotherBaselineFlipsHideAndFake() {
         FleetPlan p = FleetPlanner.plan(Fleets.seed(), PlanSettings.of(Semantics.SERIES_V1, Accel.KVM).withBaseline("6.17"));
