@@ -10,6 +10,7 @@
 # The host drives it through the virtio-serial port "regshim.ctl" (one command per line):
 #   migrate URI             (source) migrate to URI (tcp: with the return-path capability), then report
 #   run SECONDS             let the guest run this long, then report its output so far
+#   cont SECONDS            resume a paused guest (QEMU 11.1 after a failed migration), then as run
 #   quit                    stop QEMU, power off
 # Parameters on the kernel command line: regshim.role=source|destination, regshim.guest=counter|idle,
 # regshim.incoming=file|tcp (destination: the stream in /lab/incoming.mig, or a migration to port 4444),
@@ -162,6 +163,15 @@ while :; do
       while pidof cat > /dev/null; do sleep 0.2; done
       report_qemu
       say "migrate $st"
+      ;;
+    cont)
+      # resume a guest QEMU left paused (after a failed migration, as libvirt does), then as run
+      hmp "cont"
+      sleep "$arg"
+      report_qemu
+      say "lab event status $(status)"
+      report_guest
+      say "lab event ran"
       ;;
     run)
       sleep "$arg"

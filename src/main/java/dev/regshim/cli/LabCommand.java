@@ -227,7 +227,8 @@ final class LabCommand implements Runnable {
             LabReport p = row.proxy();
             b.append("  proxy: ").append(p.guestContinued() ? "loads, guest continues"
                     : p.refusedByProxy() ? "refused (" + p.proxy().reason() + ")" + (Boolean.TRUE.equals(p.sourceContinued())
-                    ? ", guest keeps running on the source" : ", guest NOT running on the source")
+                    ? ", guest keeps running on the source" + (p.sourceResumedFrom() == null ? ""
+                    : " (resumed from " + p.sourceResumedFrom() + " with cont)") : ", guest NOT running on the source")
                     : !p.destinationReached() ? "refused" + (Boolean.TRUE.equals(p.sourceContinued())
                     ? ", guest keeps running on the source" : "") : "FAILS");
         }
@@ -286,7 +287,8 @@ final class LabCommand implements Runnable {
                 : "NOT continuous: " + c.problem())));
         if (r.refusedByProxy() && r.sourceContinued() != null) {
             out.println("source: " + (r.sourceContinued() ? "the migration failed there, the guest keeps running"
-                    : "the guest is NOT running"));
+                    + (r.sourceResumedFrom() == null ? "" : " (its QEMU left it " + r.sourceResumedFrom()
+                    + "; resumed with cont, as libvirt does)") : "the guest is NOT running"));
         }
         out.println("result: " + (r.guestContinued() ? "the guest runs on the destination"
                 : r.refusedByProxy() ? "refused by regshim proxy" + (Boolean.TRUE.equals(r.sourceContinued())
@@ -343,6 +345,9 @@ final class LabCommand implements Runnable {
                 .put("source_last", c.sourceLast()).put("destination_first", c.destinationFirst()));
         if (r.sourceContinued() != null) {
             o.put("source_continued", r.sourceContinued());
+        }
+        if (r.sourceResumedFrom() != null) {
+            o.put("source_resumed_from", r.sourceResumedFrom());
         }
         o.put("guest_continued", r.guestContinued());
         return o;

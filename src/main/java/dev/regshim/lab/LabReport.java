@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param destinationExit  its exit status when it ended by itself, else null
  * @param continuity       the counter guest's continuity (empty for an idle guest or when nothing loaded)
  * @param sourceContinued  for a refused live migration: the guest still runs on the source
+ * @param sourceResumedFrom the status the source's QEMU left the guest in after the failed migration, when the lab
+ *                         had to resume it ({@code cont}, as libvirt does); null when it ran on by itself
  */
 public record LabReport(LabMigration.Request request, String qemuVersion, String sourceRelease,
                         String destinationRelease, CheckResult predicted, String tableSpec,
@@ -31,7 +33,7 @@ public record LabReport(LabMigration.Request request, String qemuVersion, String
                         Boolean rewriteWritten, String rewriteText, CheckResult rewritePredicted, SessionResult proxy,
                         boolean destinationReached, boolean loaded, List<String> destinationLines,
                         Integer destinationExit, String sourceGuest, String destinationGuest,
-                        Optional<Continuity.Report> continuity, Boolean sourceContinued) {
+                        Optional<Continuity.Report> continuity, Boolean sourceContinued, String sourceResumedFrom) {
 
     /** The prediction that applies to what the destination was given (the rewritten stream, if any). */
     public Optional<CheckResult> applicablePrediction() {
@@ -89,6 +91,7 @@ public record LabReport(LabMigration.Request request, String qemuVersion, String
         private String sourceGuest = "";
         private String destinationGuest = "";
         private Boolean sourceContinued;
+        private String sourceResumedFrom;
 
         Builder(LabMigration.Request request, String qemuVersion) {
             this.request = request;
@@ -108,6 +111,11 @@ public record LabReport(LabMigration.Request request, String qemuVersion, String
 
         Builder sourceGuest(String text) {
             sourceGuest = text;
+            return this;
+        }
+
+        Builder sourceResumed(String fromStatus) {
+            sourceResumedFrom = fromStatus;
             return this;
         }
 
@@ -158,7 +166,7 @@ public record LabReport(LabMigration.Request request, String qemuVersion, String
             return new LabReport(request, qemuVersion, sourceRelease, destinationRelease, predicted, tableSpec,
                     predictedByTable, sourceMigration, sourceLines, rewriteWritten, rewriteText, rewritePredicted, proxy,
                     destinationReached, loaded, destinationLines, destinationExit, sourceGuest, destinationGuest, c,
-                    sourceContinued);
+                    sourceContinued, sourceResumedFrom);
         }
     }
 }

@@ -102,6 +102,20 @@ final class LabTranscript {
         return events.stream().anyMatch(e -> e.startsWith(prefix));
     }
 
+    synchronized long eventCount(String prefix) {
+        return events.stream().filter(e -> e.startsWith(prefix)).count();
+    }
+
+    /** The VM status the host reported last ({@code running}, {@code paused}, ...), or null. */
+    synchronized String lastStatus() {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i).startsWith("status ")) {
+                return events.get(i).substring("status ".length()).strip();
+            }
+        }
+        return null;
+    }
+
     synchronized List<String> events() {
         return List.copyOf(events);
     }

@@ -112,6 +112,12 @@ final class LabVm implements AutoCloseable {
         return await(() -> transcript.hasEvent(prefix) || transcript.done(), limit) && transcript.hasEvent(prefix);
     }
 
+    /** Waits until the host has reported {@code n} events starting with {@code prefix}. */
+    boolean awaitEvents(String prefix, long n, Duration limit) {
+        return await(() -> transcript.eventCount(prefix) >= n || transcript.done(), limit)
+                && transcript.eventCount(prefix) >= n;
+    }
+
     /** Waits for the n-th migration outcome the source reports; empty when none came. */
     java.util.Optional<String> awaitMigration(int n, Duration limit) {
         await(() -> transcript.migrations().size() >= n || transcript.done(), limit);

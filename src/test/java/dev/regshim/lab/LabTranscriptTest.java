@@ -23,4 +23,18 @@ class LabTranscriptTest {
         assertThat(t.migrations()).isEmpty();
         assertThat(t.hasEvent("status running")).isTrue();
     }
+
+    @Test
+    void theLastStatusAndHowManyRunsWereReported() {
+        LabTranscript t = new LabTranscript();
+        assertThat(t.lastStatus()).isNull();
+        t.line("@@ lab event status paused");
+        t.line("@@ lab event ran");
+        assertThat(t.lastStatus()).isEqualTo("paused");
+        t.line("@@ lab event status running");
+        t.line("@@ lab event ran");
+        assertThat(t.lastStatus()).isEqualTo("running");
+        assertThat(t.eventCount("ran")).isEqualTo(2);
+        assertThat(t.eventCount("status")).isEqualTo(2);
+    }
 }
