@@ -208,7 +208,7 @@ final class LabCommand implements Runnable {
 
     static String rowText(dev.regshim.lab.LabMatrix.Row row) {
         String head = String.format("%-10s -> %-10s", row.from(), row.to());
-        if (row.error() != null) {
+        if (row.direct() == null) {
             return head + "  LAB ERROR: " + row.error();
         }
         LabReport d = row.direct();
@@ -231,6 +231,9 @@ final class LabCommand implements Runnable {
                     : " (resumed from " + p.sourceResumedFrom() + " with cont)") : ", guest NOT running on the source")
                     : !p.destinationReached() ? "refused" + (Boolean.TRUE.equals(p.sourceContinued())
                     ? ", guest keeps running on the source" : "") : "FAILS");
+        }
+        if (row.error() != null) {
+            b.append("  LAB ERROR: ").append(row.error());
         }
         return b.toString();
     }

@@ -100,18 +100,31 @@ public final class LabMatrix {
         LabMigration.Request base = new LabMigration.Request(from, to, host, qemu, LabMigration.Via.DIRECT, guest,
                 LabMigration.BOOT, null, source, true);
         progress.accept("matrix: " + from + " -> " + to + " direct");
+        LabReport direct;
         try {
-            LabReport direct = lab.run(base);
-            if (direct.loaded() && direct.guestContinued()) {
-                return new Row(from, to, direct, null, null, null);
-            }
-            progress.accept("matrix: " + from + " -> " + to + " rewrite");
-            LabReport rewrite = lab.run(base.withTo(to, LabMigration.Via.REWRITE, source));
-            progress.accept("matrix: " + from + " -> " + to + " proxy");
-            LabReport proxy = lab.run(base.withTo(to, LabMigration.Via.PROXY, null));
-            return new Row(from, to, direct, rewrite, proxy, null);
+            direct = lab.run(base);
         } catch (LabException e) {
             return new Row(from, to, null, null, null, e.getMessage());
         }
+        if (direct.loaded() && direct.guestContinued()) {
+            return new Row(from, to, direct, null, null, null);
+        }
+        // a path the lab cannot run (e.g. no modules for the network) leaves the others' results standing
+        LabReport rewrite = null;
+        LabReport proxy = null;
+        List<String> errors = new ArrayList<>();
+        try {
+            progress.accept("matrix: " + from + " -> " + to + " rewrite");
+            rewrite = lab.run(base.withTo(to, LabMigration.Via.REWRITE, source));
+        } catch (LabException e) {
+            errors.add("rewrite: " + e.getMessage());
+        }
+        try {
+            progress.accept("matrix: " + from + " -> " + to + " proxy");
+            proxy = lab.run(base.withTo(to, LabMigration.Via.PROXY, null));
+        } catch (LabException e) {
+            errors.add("proxy: " + e.getMessage());
+        }
+        return new Row(from, to, direct, rewrite, proxy, errors.isEmpty() ? null : String.join("; ", errors));
     }
 }
