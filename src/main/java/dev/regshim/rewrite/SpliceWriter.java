@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 
 /**
  * Writes a bare-stream rewrite by splicing: the input's bytes before the device state (header, configuration, RAM:
@@ -20,8 +19,7 @@ import java.util.List;
  * at the cost of reading the input's RAM once more.
  * <p>
  * A {@link Splice} runs the copy and the re-read at once, and starts them before the plan is made: the bytes before
- * the device state do not depend on it, so the kernel copies them (in {@value #COPY_CHUNK_BYTES}-byte steps, a large
- * file as two halves at once on two cores) while
+ * the device state do not depend on it, so the kernel copies them (in {@value #COPY_CHUNK_BYTES}-byte steps) while
  * the planner and the model run, and the re-read trails the copy on another thread, window by window, never mapping
  * what is not yet written. The planned tail is appended when {@link Splice#finish} hands it over; a refused plan
  * {@linkplain Splice#close() cancels} both. On two cores the decode and the planning then cost little more than the
@@ -35,15 +33,6 @@ final class SpliceWriter {
     /** Bytes the kernel copies between two reports of progress to the trailing re-read. */
     static final long COPY_CHUNK_BYTES = 8L << 20;
 
-    /**
-     * A file at least this large is copied as two halves at once, one per core (where there are two): one thread's
-     * copy through the page cache leaves memory bandwidth unused.
-     */
-    static final long SPLIT_COPY_BYTES = 64L << 20;
-
-    /** The size from which the copy is split ({@link #SPLIT_COPY_BYTES}; tests lower it to split small streams). */
-    static volatile long splitFrom = SPLIT_COPY_BYTES;
-
     private SpliceWriter() {
     }
 
@@ -53,36 +42,15 @@ final class SpliceWriter {
      * size once the tail is written. The re-read maps only what this says is final.
      */
     private static final class Progress implements MappedWindows.Gate {
-        /** Where each part of the copy starts and ends (the file's size, cut at the device state once known). */
-        private final long[] starts;
-        private final long[] ends;
-        /** How far each part has copied. */
-        private final long[] positions;
+        private long written;
         private long prefix = -1;
         private long total = -1;
         private IOException failure;
         private boolean failed;
 
-        Progress(long[] starts, long[] ends) {
-            this.starts = starts;
-            this.ends = ends;
-            this.positions = starts.clone();
-        }
-
-        synchronized void advance(int part, long position) {
-            positions[part] = position;
+        synchronized void advance(long bytes) {
+            written = bytes;
             notifyAll();
-        }
-
-        /** The end of the bytes written without a gap from the file's start. */
-        private long written() {
-            for (int p = 0; p < starts.length; p++) {
-                long end = prefix >= 0 ? Math.min(ends[p], prefix) : ends[p];
-                if (positions[p] < end) {
-                    return Math.max(positions[p], starts[p]);
-                }
-            }
-            return Long.MAX_VALUE;
         }
 
         synchronized void prefix(long bytes) {
@@ -109,7 +77,7 @@ final class SpliceWriter {
 
         @Override
         public synchronized boolean ready(long end) {
-            return total >= 0 ? end <= total : prefix >= 0 && end <= prefix && written() >= end;
+            return total >= 0 ? end <= total : prefix >= 0 && end <= prefix && written >= end;
         }
 
         @Override
@@ -151,7 +119,7 @@ final class SpliceWriter {
     static final class Splice implements AutoCloseable {
         private final Path in;
         private final Path tmp;
-        private final Progress progress;
+        private final Progress progress = new Progress();
         private final java.util.concurrent.FutureTask<Void> copy;
         private final Thread copier;
         /** Where the copy stops: the file's size until the device state's start is known. */
@@ -161,22 +129,10 @@ final class SpliceWriter {
         private Thread rereader;
         private boolean finished;
 
-        private final long[] starts;
-        private final long[] ends;
-
         private Splice(Path in, Path tmp, long size) {
             this.in = in;
             this.tmp = tmp;
             this.limit = size;
-            int parts = size >= splitFrom && Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
-            this.starts = new long[parts];
-            this.ends = new long[parts];
-            for (int p = 0; p < parts; p++) {
-                // page-aligned halves, so that no page is written by both
-                starts[p] = p == 0 ? 0 : (size / parts * p) & ~4095L;
-                ends[p] = p == parts - 1 ? size : (size / parts * (p + 1)) & ~4095L;
-            }
-            this.progress = new Progress(starts, ends);
             this.copy = new java.util.concurrent.FutureTask<>(() -> {
                 try {
                     copyPrefix();
@@ -205,62 +161,18 @@ final class SpliceWriter {
             rereader = daemon(reread, "regshim-reread");
         }
 
-        /** Copies every part, the first on this thread and any other on its own, until the device state's start. */
         private void copyPrefix() throws IOException {
-            List<java.util.concurrent.FutureTask<Void>> others = new java.util.ArrayList<>();
-            for (int p = 1; p < starts.length; p++) {
-                int part = p;
-                java.util.concurrent.FutureTask<Void> t = new java.util.concurrent.FutureTask<>(() -> {
-                    try {
-                        copyPart(part);
-                    } catch (IOException | RuntimeException e) {
-                        progress.fail(e instanceof IOException io ? io : new IOException(e));
-                        throw e;
-                    }
-                    return null;
-                });
-                others.add(t);
-                daemon(t, "regshim-copy-" + p);
-            }
-            try {
-                copyPart(0);
-            } catch (IOException | RuntimeException e) {
-                progress.fail(e instanceof IOException io ? io : new IOException(e)); // stops the other parts
-                others.forEach(Splice::awaitQuietly);
-                throw e;
-            }
-            for (java.util.concurrent.FutureTask<Void> t : others) {
-                await(t);
-            }
-        }
-
-        private void copyPart(int part) throws IOException {
             try (FileChannel src = FileChannel.open(in, StandardOpenOption.READ);
                  FileChannel dst = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                long pos = starts[part];
-                while (!progress.failed()) {
-                    long end = Math.min(ends[part], limit);
-                    if (pos >= end) {
-                        break;
-                    }
-                    dst.position(pos);
-                    long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, end - pos), dst);
+                long pos = 0;
+                while (pos < limit && !progress.failed()) {
+                    long n = src.transferTo(pos, Math.min(COPY_CHUNK_BYTES, limit - pos), dst);
                     if (n <= 0) {
-                        throw new IOException(in + " ends at " + pos + ", before " + end + " bytes were copied");
+                        throw new IOException(in + " ends at " + pos + ", before " + limit + " bytes were copied");
                     }
                     pos += n;
-                    progress.advance(part, pos);
+                    progress.advance(pos);
                 }
-            }
-        }
-
-        private static void awaitQuietly(java.util.concurrent.FutureTask<Void> t) {
-            try {
-                t.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException ignored) {
-                // the first failure is the one reported
             }
         }
 

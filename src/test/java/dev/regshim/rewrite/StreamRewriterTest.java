@@ -91,29 +91,6 @@ class StreamRewriterTest {
         assertThat(spliced.plan().lossyChanges().isEmpty()).isEqualTo(policy.equals("strict"));
     }
 
-    /** A large file is copied as two halves at once; forced here on small fixtures, the bytes are the same. */
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({
-        "qemu-7.2/gen-max_nopauth, qemu-7.2/gen-max",
-        "qemu-7.2/gen-a57_smp2, qemu-7.2/gen-max_smp2",
-    })
-    void aCopySplitInTwoWritesTheSameBytes(String from, String toName) throws IOException {
-        Path in = fixture(from);
-        RewriteOptions o = to(fixture(toName), Policy.FORCE);
-        StreamRewriter.Result whole = StreamRewriter.rewrite(in, tmp.resolve("whole.mig"), o, Verification.BYTES);
-        long before = SpliceWriter.splitFrom;
-        SpliceWriter.splitFrom = 4096;
-        try {
-            StreamRewriter.Result split = StreamRewriter.rewrite(in, tmp.resolve("split.mig"), o, Verification.BYTES);
-            assertThat(split.method()).isEqualTo(StreamRewriter.Method.SPLICE);
-            assertThat(split.checks()).anyMatch(c -> c.contains("compared byte for byte"));
-        } finally {
-            SpliceWriter.splitFrom = before;
-        }
-        assertThat(whole.written()).isTrue();
-        assertThat(Files.readAllBytes(tmp.resolve("split.mig"))).isEqualTo(Files.readAllBytes(tmp.resolve("whole.mig")));
-    }
-
     @Test
     void streamEndsFindTheSameDeviceStateAsAFullRead() throws IOException {
         for (Fixtures.Fixture f : Fixtures.all()) {
