@@ -363,8 +363,9 @@ public final class LabMigration {
     }
 
     /**
-     * After a failed migration: whether the source's guest goes on. QEMU 10.0 resumes it by itself; 11.1 leaves it
-     * paused, and the lab then does what libvirt does after a failed migration, {@code cont}, and checks it counts on.
+     * After a failed migration: whether the source's guest goes on. QEMU resumes it by itself (seen with 10.0 and
+     * 11.1); where it is found otherwise (once with 11.1, a few seconds after the failure) the lab does what libvirt
+     * does after a failed migration, {@code cont}, says so, and checks that the guest counts on.
      */
     private boolean sourceGoesOn(LabVm src, LabReport.Builder report) {
         long ran = src.transcript().eventCount("ran");
