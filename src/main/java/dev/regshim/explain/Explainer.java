@@ -337,9 +337,8 @@ public final class Explainer {
 
     /** A {@code -global} option setting a series property to these registers (QEMU reads ",," as a comma). */
     private static String global(String property, List<NamedRegister> regs) {
-        String ids = regs.stream().flatMap(r -> r.candidates().stream()).map(RegId::hex).distinct()
-                .collect(Collectors.joining(",,"));
-        return "-global driver=" + CompatEmitter.DRIVER + ",property=" + property + ",value=" + ids;
+        return "-global " + CompatEmitter.globalArgument(property, regs.stream().flatMap(r -> r.candidates().stream())
+                .map(RegId::value).distinct().toList());
     }
 
     private static List<LogEvent> get(Map<Signal, List<LogEvent>> by, Signal s) {

@@ -120,15 +120,6 @@ final class LabResources {
     }
 
     static java.util.Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return java.util.Optional.empty();
-        }
-        for (String d : path.split(java.io.File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
-                return java.util.Optional.of(Path.of(d, name));
-            }
-        }
-        return java.util.Optional.empty();
+        return dev.regshim.util.Executables.onPath(name);
     }
 }

@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ public final class Virsh {
 
     /** virsh from PATH, talking to {@code uri}; the connection is tried at once. */
     public static Virsh connect(String uri) {
-        Path found = onPath("virsh");
+        Path found = dev.regshim.util.Executables.onPath("virsh").orElse(null);
         if (found == null) {
             throw new LibvirtException(LibvirtException.Kind.VIRSH_MISSING,
                     "virsh not found on PATH (apt-get install libvirt-clients)");
@@ -46,20 +45,6 @@ public final class Virsh {
             throw new LibvirtException(LibvirtException.Kind.UNREACHABLE, "cannot reach libvirt at " + uri + ": " + r.error());
         }
         return v;
-    }
-
-    static Path onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path c = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isExecutable(c) && !Files.isDirectory(c)) {
-                return c;
-            }
-        }
-        return null;
     }
 
     /** The domain's XML as libvirt holds it; it must be an aarch64 guest. */

@@ -68,9 +68,18 @@ public final class CompatEmitter {
         List<String> out = new ArrayList<>();
         for (Property prop : properties(p)) {
             out.add("-global");
-            out.add("driver=" + DRIVER + ",property=" + prop.name() + ",value=" + hexList(prop.registers(), OPTS_COMMA));
+            out.add(globalArgument(prop.name(), prop.registers().longs().boxed().toList()));
         }
         return out;
+    }
+
+    /**
+     * The argument of a {@code -global} setting an arm-cpu array property to these register IDs, in this order
+     * (QEMU's option syntax reads ",," as a comma inside the value).
+     */
+    public static String globalArgument(String property, List<Long> ids) {
+        return "driver=" + DRIVER + ",property=" + property + ",value=" + ids.stream()
+                .map(v -> String.format("0x%016x", v)).collect(Collectors.joining(OPTS_COMMA));
     }
 
     // --- QEMU command line ---

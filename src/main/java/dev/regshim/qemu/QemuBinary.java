@@ -3,14 +3,11 @@ package dev.regshim.qemu;
 import dev.regshim.release.QemuVersion;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +61,7 @@ public final class QemuBinary {
             Path p = Path.of(explicit);
             return Files.isExecutable(p) ? Optional.of(at(p)) : Optional.empty();
         }
-        return onPath(EXECUTABLE, env.get("PATH")).map(QemuBinary::at);
+        return dev.regshim.util.Executables.onPath(EXECUTABLE, env.get("PATH")).map(QemuBinary::at);
     }
 
     /** Like {@link #find()} but throws a message saying where it looked. */
@@ -188,19 +185,6 @@ public final class QemuBinary {
             }
         }
         return out.toByteArray();
-    }
-
-    static Optional<Path> onPath(String name, String pathVariable) {
-        if (pathVariable == null) {
-            return Optional.empty();
-        }
-        List<Path> dirs = new ArrayList<>();
-        for (String d : pathVariable.split(File.pathSeparator)) {
-            if (!d.isEmpty()) {
-                dirs.add(Path.of(d));
-            }
-        }
-        return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst();
     }
 
     @Override

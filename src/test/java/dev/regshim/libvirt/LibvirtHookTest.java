@@ -44,8 +44,7 @@ class LibvirtHookTest {
     void setUp() throws Exception {
         VirshSaveRestoreTest.requireDaemon();
         QemuTestSupport.requireQemu();
-        dir = Files.createTempDirectory(Path.of("/var/tmp"), "regshim-hook-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        dir = VirshSaveRestoreTest.sharedDir("regshim-hook-");
         domain = "regshim-hook-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
     }
 

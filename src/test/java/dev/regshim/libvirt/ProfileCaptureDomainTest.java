@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +35,7 @@ class ProfileCaptureDomainTest {
     void setUp() throws Exception {
         VirshSaveRestoreTest.requireDaemon();
         QemuTestSupport.requireQemu();
-        dir = Files.createTempDirectory(Path.of("/var/tmp"), "regshim-capture-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        dir = VirshSaveRestoreTest.sharedDir("regshim-capture-");
     }
 
     @AfterEach

@@ -46,10 +46,7 @@ class VirshSaveRestoreTest {
     void setUp() throws Exception {
         requireDaemon();
         QemuTestSupport.requireQemu();
-        // libvirt runs QEMU as its own user: the directory must be reachable for it
-        dir = Files.createTempDirectory(Path.of("/var/tmp"), "regshim-libvirt-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        dir = sharedDir("regshim-libvirt-");
         domain = "regshim-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
     }
 
@@ -64,6 +61,14 @@ class VirshSaveRestoreTest {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** A temporary directory libvirt's QEMU, which runs as its own user, can reach and write. */
+    static Path sharedDir(String prefix) throws java.io.IOException {
+        Path d = Files.createTempDirectory(Path.of("/var/tmp"), prefix,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
+        return d;
     }
 
     static void requireDaemon() throws Exception {

@@ -117,16 +117,8 @@ public final class ProfileCapture {
             }
             return QemuBinary.at(p);
         }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
-                Path c = Path.of(dir, name);
-                if (Files.isExecutable(c)) {
-                    return QemuBinary.at(c);
-                }
-            }
-        }
-        throw new RegshimException("capture: " + name + " not found on PATH");
+        return dev.regshim.util.Executables.onPath(name).map(QemuBinary::at)
+                .orElseThrow(() -> new RegshimException("capture: " + name + " not found on PATH"));
     }
 
     static String option(List<String> args, String name) {
