@@ -51,8 +51,15 @@ final class OutputVerifier {
     private OutputVerifier() {
     }
 
-    /** What the full re-read of an output established; {@code prefix} says how its prefix matched the input's. */
-    record Reread(RewriteInput output, String prefix, String prefixMismatch) {
+    /**
+     * What the full re-read of an output established; {@code prefix} says how its prefix matched the input's.
+     * {@code deviceState} holds what {@link #checkDeviceState} confirmed when the device state was re-read and checked
+     * while the output was still being written (null when it is to be checked now).
+     */
+    record Reread(RewriteInput output, String prefix, String prefixMismatch, List<String> deviceState) {
+        Reread(RewriteInput output, String prefix, String prefixMismatch) {
+            this(output, prefix, prefixMismatch, null);
+        }
     }
 
     /** Re-reads a written file (in the input's container, if any) and checks it. */
@@ -110,7 +117,22 @@ final class OutputVerifier {
                     + " instead of " + exp.deviceStart()) + ")");
         }
         checks.add("header, configuration and RAM (bytes 0.." + exp.deviceStart() + "): " + r.prefix());
+        checks.addAll(r.deviceState() != null ? r.deviceState() : checkDeviceState(written, out, exp, plan, o));
+        return checks;
+    }
 
+    /**
+     * Compares a re-read device state (sections, commands, EOF and trailer: {@code out} may hold only the output's
+     * ends) with what the rewrite meant to write, and runs the model on it; throws at the first difference.
+     */
+    static List<String> checkDeviceState(Path written, RewriteInput out, ExpectedOutput exp, RewritePlan plan,
+                                         RewriteOptions o) {
+        List<String> checks = new ArrayList<>();
+        StreamSummary s = out.summary();
+        if (out.deviceStart() != exp.deviceStart()) {
+            throw failed(written, "the device state starts at " + out.deviceStart() + " instead of "
+                    + exp.deviceStart());
+        }
         compareDevices(written, out.devices(), exp.devices());
         compareKeptValues(written, out.devices(), plan);
         if (!sameCommands(out.deviceCommands(), exp.commands())) {

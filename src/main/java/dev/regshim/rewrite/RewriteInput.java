@@ -62,6 +62,20 @@ record RewriteInput(Path file, Optional<SaveImage> container, StreamSummary summ
         }
     }
 
+    /** The output's ends as read by {@link StreamEnds#readWithDeviceStart} (no RAM read). */
+    static RewriteInput ofEnds(Path file, StreamEnds.Ends e) {
+        return new RewriteInput(file, Optional.empty(), e.summary(), e.devices(), List.of(), e.deviceStart(), true);
+    }
+
+    /** Where the head (header, configuration, RAM START section) ends; 0 when no section was read. */
+    long headEnd() {
+        if (summary.sections().isEmpty()) {
+            return 0;
+        }
+        StreamSummary.SectionInfo first = summary.sections().get(0);
+        return first.offset() + first.length();
+    }
+
     Vmdesc vmdesc() {
         return summary.vmdesc();
     }
@@ -70,12 +84,32 @@ record RewriteInput(Path file, Optional<SaveImage> container, StreamSummary summ
     static final class Collecting extends StreamSummary.Collector {
         private final List<DeviceSection> devices = new ArrayList<>();
         private final List<VmCommand> commands = new ArrayList<>();
+        private long lastFooterEnd = -1;
 
         RewriteInput input(Path file, Optional<SaveImage> container) {
             StreamSummary s = summary();
             long start = devices.isEmpty() ? s.eofOffset() : devices.get(0).offset();
             List<VmCommand> after = commands.stream().filter(c -> c.offset() >= start).toList();
             return new RewriteInput(file, container, s, devices, after, start, false);
+        }
+
+        /** Where the last section footer seen ends (-1 before any). */
+        long lastFooterEnd() {
+            return lastFooterEnd;
+        }
+
+        @Override
+        public void sectionFooter(dev.regshim.stream.SectionHeader h, long offset) {
+            lastFooterEnd = offset + dev.regshim.stream.WireFormat.FOOTER_BYTES;
+            super.sectionFooter(h, offset);
+        }
+
+        /** The device state, EOF and trailer read from a file's end, as a decoder would report them next. */
+        void deviceState(StreamEnds.Ends ends) {
+            ends.devices().forEach(this::deviceSection);
+            eof(ends.eofOffset());
+            vmdesc(ends.vmdesc());
+            end(ends.totalBytes());
         }
 
         @Override

@@ -129,7 +129,9 @@ public final class StreamRewriter {
                     splice = SpliceWriter.begin(in, tmp);
                     splice.attach(input, verification, options);
                 }
-                OutputVerifier.Reread back = splice.finish(expected.encodeTail());
+                Path written = tmp;
+                OutputVerifier.Reread back = splice.finish(expected.encodeTail(),
+                        early -> OutputVerifier.checkDeviceState(written, early, expected, plan, o));
                 checks = OutputVerifier.check(tmp, input, back, expected, plan, o);
             } else {
                 tmp = createTemp(out);

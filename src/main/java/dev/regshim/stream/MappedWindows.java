@@ -33,6 +33,9 @@ public final class MappedWindows {
 
     public static final long WINDOW_BYTES = 16L << 20;
 
+    /** The smallest window over a file being written (short of its end). */
+    public static final long TRAILING_MIN_BYTES = 256L << 10;
+
     /** Consumes one window; {@code window} is only valid during the call. */
     @FunctionalInterface
     public interface Consumer {
@@ -75,53 +78,26 @@ public final class MappedWindows {
 
     /** How far a file being written is: a window is mapped only once the file holds all of it. */
     public interface Gate {
-        /** Whether the file holds its bytes up to {@code end} now. */
-        boolean ready(long end);
-
-        /** Waits until it does (or throws when the writing failed). */
+        /** Waits until the file holds its bytes up to {@code end} (or throws when the writing failed). */
         void await(long end) throws IOException;
 
-        Gate OPEN = new Gate() {
-            @Override
-            public boolean ready(long end) {
-                return true;
-            }
-
-            @Override
-            public void await(long end) {
-            }
-        };
+        /** How far the file holds its bytes now. */
+        long readyEnd();
     }
 
     /** Calls {@code c} for consecutive windows covering {@code ch[from, to)}, the next one loaded meanwhile. */
     public static void forEach(FileChannel ch, long from, long to, Consumer c) throws IOException {
-        forEach(ch, from, to, Gate.OPEN, c);
-    }
-
-    /**
-     * {@link #forEach(FileChannel, long, long, Consumer)} over a file still being written: each window is mapped only
-     * once {@code gate} says the file holds all of it (mapping past the end of a file faults on access).
-     */
-    public static void forEach(FileChannel ch, long from, long to, Gate gate, Consumer c) throws IOException {
         if (from >= to) {
             return;
         }
-        long firstLen = Math.min(WINDOW_BYTES, to - from);
-        gate.await(from + firstLen);
-        Window current = new Window(ch, from, firstLen, false);
+        Window current = new Window(ch, from, Math.min(WINDOW_BYTES, to - from), false);
         Window next = null;
         try {
             while (current != null) {
                 long nextAt = current.at + WINDOW_BYTES;
-                long len = nextAt < to ? Math.min(WINDOW_BYTES, to - nextAt) : 0;
-                // load the next window meanwhile only if it is already written; else map it once it is
-                next = len > 0 && gate.ready(nextAt + len) ? new Window(ch, nextAt, len, true) : null;
+                next = nextAt < to ? new Window(ch, nextAt, Math.min(WINDOW_BYTES, to - nextAt), true) : null;
                 current.consume(c);
                 current.close();
-                if (next == null && len > 0) {
-                    gate.await(nextAt + len);
-                    next = new Window(ch, nextAt, len, false);
-                }
                 current = next;
                 next = null;
             }
@@ -132,6 +108,29 @@ public final class MappedWindows {
             if (next != null) {
                 next.close();
             }
+        }
+    }
+
+    /**
+     * {@link #forEach(FileChannel, long, long, Consumer)} over a file still being written, as far as {@code gate} says
+     * it is: maps whatever is written since the last window (up to {@value #WINDOW_BYTES} bytes; mapping past the end
+     * of a file faults on access), waiting for at least a quarter of what is left (at least
+     * {@value #TRAILING_MIN_BYTES} bytes), so that windows stay large while the writer is far ahead and shrink towards
+     * the end: little is left to read once the writing ends. (Small windows all along cost more: each unmapping
+     * interrupts the writer's core.) Nothing is loaded ahead: the writer has the other core.
+     */
+    public static void forEach(FileChannel ch, long from, long to, Gate gate, Consumer c) throws IOException {
+        for (long at = from; at < to; ) {
+            long want = Math.min(to, at + Math.min(WINDOW_BYTES, Math.max(TRAILING_MIN_BYTES, (to - at) / 4)));
+            gate.await(want);
+            long end = Math.min(to, Math.min(at + WINDOW_BYTES, Math.max(want, gate.readyEnd())));
+            Window w = new Window(ch, at, end - at, false);
+            try {
+                w.consume(c);
+            } finally {
+                w.close();
+            }
+            at = end;
         }
     }
 

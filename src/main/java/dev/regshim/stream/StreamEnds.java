@@ -81,6 +81,26 @@ public final class StreamEnds {
 
     /** Reads both ends of a bare stream file; empty when the layout cannot be confirmed (see the class comment). */
     public static Optional<Ends> read(FileChannel ch, StreamLimits limits) throws IOException {
+        return read(ch, limits, -1);
+    }
+
+    /**
+     * Reads both ends of a bare stream file being written whose device state must start at {@code deviceStart}: the
+     * head and everything from {@code deviceStart} on are written, the RAM before it may not be yet, so its last bytes
+     * are not looked at (the caller decodes the RAM in full, up to {@code deviceStart}). Empty when the trailer, the
+     * head or the device state do not confirm that layout.
+     */
+    public static Optional<Ends> readWithDeviceStart(FileChannel ch, long deviceStart, StreamLimits limits)
+            throws IOException {
+        return read(ch, limits, deviceStart);
+    }
+
+    /** How many bytes from the front the head's reading takes when the head ends at {@code headEnd}. */
+    public static long headBytesRead(long headEnd) {
+        return (headEnd + HEAD_CHUNK - 1) / HEAD_CHUNK * HEAD_CHUNK;
+    }
+
+    private static Optional<Ends> read(FileChannel ch, StreamLimits limits, long knownStart) throws IOException {
         try {
             Optional<Vmdesc> trailer = StreamReader.readTrailer(ch, limits);
             if (trailer.isEmpty()) {
@@ -95,11 +115,12 @@ public final class StreamEnds {
             long deviceBytes = deviceBytes(vmdesc, limits);
             long deviceStart = eof - deviceBytes;
             long headEnd = head.ramStart.offset() + head.ramStart.length();
-            if (deviceBytes < 0 || deviceStart - RAM_END_BYTES < headEnd) {
+            if (deviceBytes < 0 || deviceStart - RAM_END_BYTES < headEnd
+                    || (knownStart >= 0 && deviceStart != knownStart)) {
                 return Optional.empty();
             }
-            ByteBuffer ramEnd = readFully(ch, deviceStart - RAM_END_BYTES, RAM_END_BYTES);
-            if (!endsRam(ramEnd, head.ramStart.sectionId())) {
+            if (knownStart < 0
+                    && !endsRam(readFully(ch, deviceStart - RAM_END_BYTES, RAM_END_BYTES), head.ramStart.sectionId())) {
                 return Optional.empty();
             }
             ByteBuffer region = readFully(ch, deviceStart, (int) deviceBytes);

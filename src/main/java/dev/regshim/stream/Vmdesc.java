@@ -33,6 +33,8 @@ public final class Vmdesc {
 
     private final long offset;
     private final byte[] raw;
+    /** {@link #encode()}'s bytes of a changed tree, once written. */
+    private volatile byte[] encoded;
     private final ObjectNode root;
     private final boolean changed;
 
@@ -145,7 +147,15 @@ public final class Vmdesc {
 
     /** JSON bytes to write: as read when unchanged, else QEMU-formatted. */
     public byte[] encode() {
-        return changed ? QemuJson.write(root).getBytes(StandardCharsets.UTF_8) : raw.clone();
+        if (!changed) {
+            return raw.clone();
+        }
+        byte[] e = encoded;
+        if (e == null) {
+            e = QemuJson.write(root).getBytes(StandardCharsets.UTF_8);
+            encoded = e; // the tree never changes after construction: written once (a race writes it twice, alike)
+        }
+        return e.clone();
     }
 
     /** The trailer on the wire: 0x06, be32 length, JSON. */

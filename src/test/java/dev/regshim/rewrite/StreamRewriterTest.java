@@ -91,6 +91,76 @@ class StreamRewriterTest {
         assertThat(spliced.plan().lossyChanges().isEmpty()).isEqualTo(policy.equals("strict"));
     }
 
+    /**
+     * A splice whose copy is held after its first step until the device state is checked: the tail goes in at once,
+     * the device state is read back and checked while the RAM is still being copied, and the RAM is decoded as the
+     * copy goes on; the bytes are the same as a whole rewrite's, the progress reaches the end, and a copy that fails
+     * is reported as such.
+     */
+    @Test
+    void aSpliceChecksTheDeviceStateWhileTheCopyRuns() throws Exception {
+        Path in = tmp.resolve("big.mig");
+        Files.write(in, dev.regshim.stream.BenchStreams.nonZeroPages(64)); // the RAM size of the destination
+        RewriteOptions o = to(fixture("qemu-7.2/gen-max_nopauth"), Policy.FORCE);
+        RewriteInput input = RewriteInput.read(in, ReadOptions.defaults());
+        assertThat(input.endsOnly()).isTrue();
+        StreamRewriter.Result whole = StreamRewriter.rewrite(in, tmp.resolve("ref.mig"), o);
+        assertThat(whole.written()).as(whole.refusal()).isTrue();
+        dev.regshim.policy.RewritePlan plan = whole.plan();
+        ExpectedOutput exp = ExpectedOutput.of(input, plan, ReadOptions.defaults().limits());
+
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Path out = Files.createFile(tmp.resolve("spliced.mig"));
+        long[] reported = {0};
+        long[] copiedWhenChecked = {-1};
+        ReadOptions withProgress = ReadOptions.defaults().withProgress(n -> reported[0] = n);
+        java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
+        OutputVerifier.Reread back;
+        try (SpliceWriter.Splice splice = SpliceWriter.begin(in, out, pos -> {
+            copied.set(pos);
+            await(go);
+        })) {
+            splice.attach(input, Verification.DECODE, withProgress);
+            back = splice.finish(exp.encodeTail(), early -> {
+                copiedWhenChecked[0] = copied.get();
+                go.countDown();
+                return OutputVerifier.checkDeviceState(out, early, exp, plan, o);
+            });
+        }
+        assertThat(copiedWhenChecked[0]).isPositive().isLessThan(input.deviceStart());
+        assertThat(back.deviceState()).isNotNull();
+        assertThat(OutputVerifier.check(out, input, back, exp, plan, o))
+                .anyMatch(c -> c.startsWith("re-read the output in full"))
+                .anyMatch(c -> c.startsWith("model: the destination"));
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(tmp.resolve("ref.mig")));
+        assertThat(reported[0]).isEqualTo(Files.size(out));
+
+        // the input is cut short after the copy's first step: finish reports the copy's failure
+        Path cut = tmp.resolve("cut.mig");
+        Files.copy(in, cut);
+        Path out2 = Files.createFile(tmp.resolve("spliced2.mig"));
+        java.util.concurrent.CountDownLatch go2 = new java.util.concurrent.CountDownLatch(1);
+        try (SpliceWriter.Splice splice = SpliceWriter.begin(cut, out2, pos -> await(go2))) {
+            splice.attach(input, Verification.DECODE, ReadOptions.defaults());
+            try (FileChannel ch = FileChannel.open(cut, StandardOpenOption.WRITE)) {
+                ch.truncate(input.deviceStart() / 2);
+            }
+            go2.countDown();
+            assertThatThrownBy(() -> splice.finish(exp.encodeTail(),
+                    early -> OutputVerifier.checkDeviceState(out2, early, exp, plan, o)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("cut.mig ends at");
+        }
+    }
+
+    /** Holds the copy; never for ever: a splice that does not check early then fails the assertions, not hangs. */
+    private static void await(java.util.concurrent.CountDownLatch l) {
+        try {
+            l.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void streamEndsFindTheSameDeviceStateAsAFullRead() throws IOException {
         for (Fixtures.Fixture f : Fixtures.all()) {
@@ -209,6 +279,23 @@ class StreamRewriterTest {
                 .contains("planned cpreg arrays");
         assertThat(spliceCheck(in, flip(ok, ok.length - 3, "vmdesc"), input, exp, r, o, Verification.DECODE))
                 .containsAnyOf("vmdesc", "trailer");
+        // the RAM section's footer just before the device state (its section id)
+        assertThat(spliceCheck(in, flip(ok, exp.deviceStart() - 1, "ram-footer"), input, exp, r, o,
+                Verification.DECODE)).containsAnyOf("footer", "RAM");
+
+        // an intact output: both ways of re-reading it report the same stream
+        OutputVerifier.Reread whole = SpliceWriter.reread(in, good, input, Verification.DECODE, ReadOptions.defaults());
+        OutputVerifier.Reread endsFirst = SpliceWriter.rereadWithEnds(in, good, input, Verification.DECODE,
+                ReadOptions.defaults(), early -> OutputVerifier.checkDeviceState(good, early, exp, r.plan(), o));
+        assertThat(endsFirst.deviceState()).isNotNull();
+        assertThat(endsFirst.output().summary().sections()).isEqualTo(whole.output().summary().sections());
+        assertThat(endsFirst.output().summary().totalBytes()).isEqualTo(whole.output().summary().totalBytes());
+        assertThat(endsFirst.output().summary().zeroPages()).isEqualTo(whole.output().summary().zeroPages());
+        assertThat(endsFirst.output().summary().dataPages()).isEqualTo(whole.output().summary().dataPages());
+        assertThat(endsFirst.output().summary().eofOffset()).isEqualTo(whole.output().summary().eofOffset());
+        assertThat(endsFirst.output().deviceStart()).isEqualTo(whole.output().deviceStart());
+        assertThat(OutputVerifier.check(good, input, endsFirst, exp, r.plan(), o))
+                .isEqualTo(OutputVerifier.check(good, input, whole, exp, r.plan(), o));
 
         // the transformer's way: a damaged RAM page changes the digest
         Path damaged = flip(ok, ramPage, "page-stream");
@@ -259,13 +346,24 @@ class StreamRewriterTest {
 
     private String spliceCheck(Path in, Path written, RewriteInput input, ExpectedOutput exp, StreamRewriter.Result r,
                                RewriteOptions o, Verification v) {
+        String whole;
         try {
             OutputVerifier.Reread back = SpliceWriter.reread(in, written, input, v, ReadOptions.defaults());
             OutputVerifier.check(written, input, back, exp, r.plan(), o);
+            throw new AssertionError("verification accepted damaged " + written);
         } catch (RegshimException | IOException e) {
-            return e.getMessage();
+            whole = e.getMessage();
         }
-        throw new AssertionError("verification accepted damaged " + written);
+        // as a splice verifies while it writes: the device state read back from the end and checked first, then
+        // the RAM decoded up to it
+        try {
+            OutputVerifier.Reread back = SpliceWriter.rereadWithEnds(in, written, input, v, ReadOptions.defaults(),
+                    early -> OutputVerifier.checkDeviceState(written, early, exp, r.plan(), o));
+            OutputVerifier.check(written, input, back, exp, r.plan(), o);
+            throw new AssertionError("verification (device state first) accepted damaged " + written);
+        } catch (RegshimException | IOException e) {
+            return whole + " | " + e.getMessage();
+        }
     }
 
     private Path flip(byte[] ok, long at, String name) throws IOException {
