@@ -69,11 +69,7 @@ record RewriteInput(Path file, Optional<SaveImage> container, StreamSummary summ
 
     /** Where the head (header, configuration, RAM START section) ends; 0 when no section was read. */
     long headEnd() {
-        if (summary.sections().isEmpty()) {
-            return 0;
-        }
-        StreamSummary.SectionInfo first = summary.sections().get(0);
-        return first.offset() + first.length();
+        return summary.sections().isEmpty() ? 0 : summary.sections().get(0).end();
     }
 
     Vmdesc vmdesc() {

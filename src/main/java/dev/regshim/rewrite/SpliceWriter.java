@@ -115,10 +115,7 @@ final class SpliceWriter {
         }
 
         private boolean ready(long end) {
-            if (prefix < 0) {
-                return false;
-            }
-            return end <= prefix ? written >= end : total >= 0 && end <= total && written >= prefix;
+            return end <= readyEnd();
         }
 
         @Override

@@ -34,7 +34,7 @@ public final class MappedWindows {
     public static final long WINDOW_BYTES = 16L << 20;
 
     /** The smallest window over a file being written (short of its end). */
-    public static final long TRAILING_MIN_BYTES = 256L << 10;
+    private static final long TRAILING_MIN_BYTES = 256L << 10;
 
     /** Consumes one window; {@code window} is only valid during the call. */
     @FunctionalInterface

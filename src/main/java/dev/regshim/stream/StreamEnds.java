@@ -114,7 +114,7 @@ public final class StreamEnds {
             long eof = vmdesc.offset() - 1;
             long deviceBytes = deviceBytes(vmdesc, limits);
             long deviceStart = eof - deviceBytes;
-            long headEnd = head.ramStart.offset() + head.ramStart.length();
+            long headEnd = head.ramStart.end();
             if (deviceBytes < 0 || deviceStart - RAM_END_BYTES < headEnd
                     || (knownStart >= 0 && deviceStart != knownStart)) {
                 return Optional.empty();

@@ -41,6 +41,11 @@ public record StreamSummary(long totalBytes, Configuration configuration, int pa
         public String typeName() {
             return WireFormat.typeName(type);
         }
+
+        /** The offset just past the section (its footer included). */
+        public long end() {
+            return offset + length;
+        }
     }
 
     public long zeroPages() {

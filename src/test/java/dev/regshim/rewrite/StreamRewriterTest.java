@@ -122,6 +122,11 @@ class StreamRewriterTest {
         })) {
             splice.attach(input, Verification.DECODE, withProgress);
             back = splice.finish(exp.encodeTail(), early -> {
+                // the copy reports its first step just after the progress it hands over: let it say where it is
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (copied.get() == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
                 copiedWhenChecked[0] = copied.get();
                 go.countDown();
                 return OutputVerifier.checkDeviceState(out, early, exp, plan, o);
