@@ -108,6 +108,13 @@ final class OutputVerifier {
         }
         RewriteInput out = r.output();
         StreamSummary s = out.summary();
+        if (input.container().isEmpty()) {
+            long size = sizeOf(written);
+            if (size != s.totalBytes()) { // a re-read that stopped at the stream's end would not see what follows
+                throw failed(written, String.format("%,d bytes follow the stream's end at %,d", size - s.totalBytes(),
+                        s.totalBytes()));
+            }
+        }
         checks.add(String.format("re-read the output in full: %,d stream bytes decoded, %d sections, %,d data and %,d"
                 + " zero pages", s.totalBytes(), s.sections().size(), s.dataPages(), s.zeroPages()));
 
@@ -119,6 +126,14 @@ final class OutputVerifier {
         checks.add("header, configuration and RAM (bytes 0.." + exp.deviceStart() + "): " + r.prefix());
         checks.addAll(r.deviceState() != null ? r.deviceState() : checkDeviceState(written, out, exp, plan, o));
         return checks;
+    }
+
+    private static long sizeOf(Path written) {
+        try {
+            return java.nio.file.Files.size(written);
+        } catch (IOException e) {
+            throw failed(written, "its size cannot be read (" + dev.regshim.util.SafeFiles.reason(e) + ")");
+        }
     }
 
     /**

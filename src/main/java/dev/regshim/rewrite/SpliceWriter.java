@@ -22,7 +22,8 @@ import java.util.List;
  * <p>
  * A {@link Splice} starts the copy before the plan is made: the bytes before the device state do not depend on it, so
  * the kernel copies them on a thread of their own while the input's ends are read and the planner and the model run.
- * {@link Splice#finish} then writes the planned tail at once (no step of the copy reaches it), reads the output's
+ * {@link Splice#finish} then writes the planned tail at once when no step of the copy has reached or can reach it
+ * (else after the copy, cutting off what it wrote past the device state's start), reads the output's
  * ends back and checks the device state, the trailer and the model's verdict on them while the copy goes on, and
  * decodes the RAM trailing the copy, on the caller's thread, never mapping what is not yet written. The copy's steps
  * ({@value #COPY_CHUNK_BYTES} bytes, shrinking to {@value #MIN_COPY_CHUNK_BYTES} near the end) and the re-read's
@@ -56,7 +57,7 @@ final class SpliceWriter {
      * size once the tail is written. The re-read maps only what this says is final. It also bounds the copy: each
      * step is claimed here, so that the tail's writer knows whether a step in flight could still reach the tail.
      */
-    private static final class Progress implements MappedWindows.Gate {
+    static final class Progress implements MappedWindows.Gate {
         private long written;
         private long limit;
         /** Where the step the copy is running (or ran last) ends. */
@@ -75,7 +76,8 @@ final class SpliceWriter {
             // steps shrink towards the end (half of what is left), so that the re-read trailing them has little
             // left to read when the copy is done
             long step = Math.min(COPY_CHUNK_BYTES, Math.max(MIN_COPY_CHUNK_BYTES, (limit - pos) / 2));
-            claimedEnd = failed ? pos : Math.min(limit, pos + step);
+            // never below pos: a copy that ran past the device state's start before it was known has written there
+            claimedEnd = failed ? pos : Math.max(pos, Math.min(limit, pos + step));
             return claimedEnd;
         }
 
@@ -91,7 +93,7 @@ final class SpliceWriter {
             notifyAll();
         }
 
-        /** Whether no step of the copy can write at or past the device state's start any more. */
+        /** Whether no step of the copy has written or can write at or past the device state's start. */
         synchronized boolean copyStaysBefore(long bytes) {
             return limit <= bytes && claimedEnd <= bytes;
         }
@@ -227,9 +229,9 @@ final class SpliceWriter {
                     while (b.hasRemaining()) {
                         at += dst.write(b, at);
                     }
-                    if (!early) {
-                        dst.truncate(prefix + tail.length); // what the copy wrote past the device state's start
-                    }
+                    // what the copy wrote past the device state's start, if anything (no step in flight reaches
+                    // beyond prefix here: what is cut cannot be written again)
+                    dst.truncate(prefix + tail.length);
                 }
                 progress.total(prefix + tail.length);
                 OutputVerifier.Reread back = reread(in, tmp, input, verification, options, progress, check);
@@ -307,13 +309,15 @@ final class SpliceWriter {
     /**
      * {@link #reread} as a finished splice does it: the device state read back from the output's end and checked by
      * {@code check} first, then the RAM decoded up to the device state's start (tests run it over damaged files).
+     * {@code end} is where the splice wrote the stream's end (like a splice, the re-read reads no further).
      */
     static OutputVerifier.Reread rereadWithEnds(Path in, Path tmp, RewriteInput input, Verification v,
-                                                ReadOptions options, DeviceStateCheck check) throws IOException {
+                                                ReadOptions options, long end, DeviceStateCheck check)
+            throws IOException {
         Progress done = new Progress(input.deviceStart());
         done.prefix(input.deviceStart());
         done.advance(input.deviceStart());
-        done.total(java.nio.file.Files.size(tmp));
+        done.total(end);
         return reread(in, tmp, input, v, options, done, check);
     }
 

@@ -157,6 +157,45 @@ class StreamRewriterTest {
         }
     }
 
+    /**
+     * A small input copied past its device state before the plan is known (the copy reached the end while the input
+     * was read): the planned tail, shorter than the input's, goes in at the device state's start and nothing of the
+     * input's own device state or trailer is left behind it.
+     */
+    @Test
+    void aSpliceWhoseCopyRanPastTheDeviceStateLeavesNothingBehindTheTail() throws Exception {
+        Path in = fixture("qemu-7.2/gen-max");
+        RewriteOptions o = to(fixture("qemu-7.2/gen-max_nopauth"), Policy.FORCE);
+        StreamRewriter.Result whole = StreamRewriter.rewrite(in, tmp.resolve("ref.mig"), o);
+        assertThat(whole.written()).as(whole.refusal()).isTrue();
+        RewriteInput input = RewriteInput.read(in, ReadOptions.defaults());
+        ExpectedOutput exp = ExpectedOutput.of(input, whole.plan(), ReadOptions.defaults().limits());
+        assertThat(exp.deviceStart() + exp.encodeTail().length).as("the planned tail is the shorter")
+                .isLessThan(Files.size(in));
+
+        Path out = Files.createFile(tmp.resolve("past.mig"));
+        java.util.concurrent.CountDownLatch copiedAll = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
+        long size = Files.size(in);
+        OutputVerifier.Reread back;
+        try (SpliceWriter.Splice splice = SpliceWriter.begin(in, out, pos -> {
+            if (pos == size) {
+                copiedAll.countDown();
+                await(attached); // the device state's start becomes known before the copy's next claim
+            }
+        })) {
+            await(copiedAll);
+            splice.attach(input, Verification.DECODE, ReadOptions.defaults());
+            attached.countDown();
+            Thread.sleep(50); // let the copy claim its (empty) next step before the tail is written
+            back = splice.finish(exp.encodeTail(),
+                    early -> OutputVerifier.checkDeviceState(out, early, exp, whole.plan(), o));
+        }
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(tmp.resolve("ref.mig")));
+        assertThat(OutputVerifier.check(out, input, back, exp, whole.plan(), o))
+                .anyMatch(c -> c.startsWith("model: the destination"));
+    }
+
     /** Holds the copy; never for ever: a splice that does not check early then fails the assertions, not hangs. */
     private static void await(java.util.concurrent.CountDownLatch l) {
         try {
@@ -288,10 +327,16 @@ class StreamRewriterTest {
         assertThat(spliceCheck(in, flip(ok, exp.deviceStart() - 1, "ram-footer"), input, exp, r, o,
                 Verification.DECODE)).containsAnyOf("footer", "RAM");
 
+        // bytes left behind the trailer (a longer input's own tail, say)
+        Path longer = tmp.resolve("damaged-longer.mig");
+        Files.write(longer, java.util.Arrays.copyOf(ok, ok.length + 100));
+        assertThat(spliceCheck(in, longer, input, exp, r, o, Verification.DECODE))
+                .contains("100 bytes of junk after the vmdesc trailer").contains("100 bytes follow the stream's end");
+
         // an intact output: both ways of re-reading it report the same stream
         OutputVerifier.Reread whole = SpliceWriter.reread(in, good, input, Verification.DECODE, ReadOptions.defaults());
         OutputVerifier.Reread endsFirst = SpliceWriter.rereadWithEnds(in, good, input, Verification.DECODE,
-                ReadOptions.defaults(), early -> OutputVerifier.checkDeviceState(good, early, exp, r.plan(), o));
+                ReadOptions.defaults(), ok.length, early -> OutputVerifier.checkDeviceState(good, early, exp, r.plan(), o));
         assertThat(endsFirst.deviceState()).isNotNull();
         assertThat(endsFirst.output().summary().sections()).isEqualTo(whole.output().summary().sections());
         assertThat(endsFirst.output().summary().totalBytes()).isEqualTo(whole.output().summary().totalBytes());
@@ -362,8 +407,9 @@ class StreamRewriterTest {
         // as a splice verifies while it writes: the device state read back from the end and checked first, then
         // the RAM decoded up to it
         try {
+            long end = Math.min(Files.size(written), exp.deviceStart() + exp.encodeTail().length);
             OutputVerifier.Reread back = SpliceWriter.rereadWithEnds(in, written, input, v, ReadOptions.defaults(),
-                    early -> OutputVerifier.checkDeviceState(written, early, exp, r.plan(), o));
+                    end, early -> OutputVerifier.checkDeviceState(written, early, exp, r.plan(), o));
             OutputVerifier.check(written, input, back, exp, r.plan(), o);
             throw new AssertionError("verification (device state first) accepted damaged " + written);
         } catch (RegshimException | IOException e) {
