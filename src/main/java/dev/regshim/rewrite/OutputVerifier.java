@@ -19,11 +19,13 @@ import dev.regshim.stream.StreamReader;
 import dev.regshim.stream.StreamSummary;
 import dev.regshim.stream.VmCommand;
 import dev.regshim.stream.container.SaveImage;
+import dev.regshim.util.SafeFiles;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -130,9 +132,9 @@ final class OutputVerifier {
 
     private static long sizeOf(Path written) {
         try {
-            return java.nio.file.Files.size(written);
+            return Files.size(written);
         } catch (IOException e) {
-            throw failed(written, "its size cannot be read (" + dev.regshim.util.SafeFiles.reason(e) + ")");
+            throw failed(written, "its size cannot be read (" + SafeFiles.reason(e) + ")");
         }
     }
 

@@ -229,8 +229,8 @@ final class SpliceWriter {
                     while (b.hasRemaining()) {
                         at += dst.write(b, at);
                     }
-                    // what the copy wrote past the device state's start, if anything (no step in flight reaches
-                    // beyond prefix here: what is cut cannot be written again)
+                    // cuts what the copy wrote past the tail's end, if anything: unconditionally, as the cut is
+                    // safe in both cases (when early, no step of the copy reaches past the device state's start)
                     dst.truncate(prefix + tail.length);
                 }
                 progress.total(prefix + tail.length);

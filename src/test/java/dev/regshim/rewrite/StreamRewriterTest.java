@@ -407,6 +407,7 @@ class StreamRewriterTest {
         // as a splice verifies while it writes: the device state read back from the end and checked first, then
         // the RAM decoded up to it
         try {
+            // where the splice would have written the end; never past a damaged file's own end (unmapped there)
             long end = Math.min(Files.size(written), exp.deviceStart() + exp.encodeTail().length);
             OutputVerifier.Reread back = SpliceWriter.rereadWithEnds(in, written, input, v, ReadOptions.defaults(),
                     end, early -> OutputVerifier.checkDeviceState(written, early, exp, r.plan(), o));
